@@ -1,0 +1,34 @@
+"""Animations of training snapshots that play on the static website and in Jupyter/Colab."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+from matplotlib import animation
+
+from .plotting import tile
+
+
+def grid_animation(snapshots, ncols: int, interval: int = 300, title: str = "Decoded latent grid"):
+    """A matplotlib FuncAnimation over (epoch, images) snapshots, each tiled ``ncols`` wide.
+
+    Show it with ``IPython.display.HTML(anim.to_jshtml())`` (self-contained HTML + JavaScript,
+    works offline) or save it with ``anim.save("grid.gif", writer="pillow")``.
+    """
+    if not snapshots:
+        raise ValueError("snapshots is empty: train with a LatentGridSnapshots callback first")
+    frames = [(epoch, tile(images, ncols)) for epoch, images in snapshots]
+    fig, ax = plt.subplots(figsize=(5, 5))
+    image = ax.imshow(frames[0][1], cmap="gray_r", vmin=0, vmax=1)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    heading = ax.set_title(f"{title}, epoch {frames[0][0]}")
+
+    def update(i):
+        epoch, canvas = frames[i]
+        image.set_data(canvas)
+        heading.set_text(f"{title}, epoch {epoch}")
+        return image, heading
+
+    anim = animation.FuncAnimation(fig, update, frames=len(frames), interval=interval, blit=False)
+    plt.close(fig)  # the animation is shown by to_jshtml(); avoid a duplicate static figure
+    return anim

@@ -1,0 +1,121 @@
+"""Input validation shared by every public function.
+
+Learners pass the wrong thing all the time (labels as one-hot, images without a channel axis,
+pixels in 0..255). Each check raises ValueError/TypeError with what was expected and what was
+given, before any backend op turns the mistake into an unreadable stack trace.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+IMAGE_SHAPE = (28, 28, 1)
+
+
+def as_array(x, name: str) -> np.ndarray:
+    """Convert array-likes and backend tensors to NumPy, or raise TypeError."""
+    if isinstance(x, (str, bytes, dict)) or x is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}")
+    try:
+        import keras
+
+        if not isinstance(x, np.ndarray) and keras.ops.is_tensor(x):
+            x = keras.ops.convert_to_numpy(x)
+        arr = np.asarray(x)
+    except Exception as exc:  # noqa: BLE001 - any conversion failure means "not an array"
+        raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from exc
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype}")
+    return arr
+
+
+def check_images(x, name: str = "x", image_shape=IMAGE_SHAPE, probabilities: bool = True) -> np.ndarray:
+    """Validate a batch of images; return it as float32 NumPy of shape (N, *image_shape).
+
+    A single image of shape ``image_shape`` and a batch without the channel axis (N, H, W)
+    are not silently reshaped: both are common mistakes and the message says how to fix them.
+    """
+    arr = as_array(x, name)
+    expected = "(N, " + ", ".join(str(d) for d in image_shape) + ")"
+    if arr.ndim == len(image_shape) and arr.shape == tuple(image_shape):
+        raise ValueError(f"{name} must be a batch of images of shape {expected}; got a single image of "
+                         f"shape {arr.shape} - add a batch axis with x[None]")
+    if arr.ndim == len(image_shape) and tuple(arr.shape[1:]) == tuple(image_shape[:-1]):
+        raise ValueError(f"{name} must have shape {expected}, got {arr.shape}: add the channel axis "
+                         f"with x[..., None]")
+    if arr.ndim != len(image_shape) + 1 or tuple(arr.shape[1:]) != tuple(image_shape):
+        raise ValueError(f"{name} must have shape {expected}, got {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty: expected at least one image of shape {tuple(image_shape)}")
+    arr = arr.astype("float32", copy=False)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values ({int(np.sum(~np.isfinite(arr)))} entries)")
+    if probabilities:
+        lo, hi = float(arr.min()), float(arr.max())
+        if lo < 0.0 or hi > 1.0:
+            hint = " - divide uint8 images by 255" if hi > 1.0 else ""
+            raise ValueError(f"{name} must hold pixel values in [0, 1], got values in [{lo:g}, {hi:g}]{hint}")
+    return arr
+
+
+def check_labels(y, num_classes: int, n: int | None = None, name: str = "y") -> np.ndarray:
+    """Validate integer class labels in [0, num_classes); return int32 NumPy of shape (N,)."""
+    arr = as_array(y, name)
+    if arr.ndim == 2 and arr.shape[1] == num_classes and arr.shape[1] > 1:
+        raise ValueError(f"{name} must be integer labels of shape (N,), got shape {arr.shape} - it looks "
+                         f"one-hot encoded; pass y.argmax(axis=1) instead")
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be integer labels of shape (N,), got shape {arr.shape}")
+    if np.issubdtype(arr.dtype, np.floating):
+        if not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr)):
+            raise ValueError(f"{name} must hold whole-number class labels, got non-integer values")
+    elif arr.dtype == bool:
+        raise TypeError(f"{name} must hold integer class labels, got booleans")
+    if arr.size and (arr.min() < 0 or arr.max() >= num_classes):
+        raise ValueError(f"{name} must hold labels in [0, {num_classes}), got values in "
+                         f"[{arr.min():g}, {arr.max():g}]")
+    if n is not None and arr.shape[0] != n:
+        raise ValueError(f"{name} has {arr.shape[0]} labels but there are {n} images; they must match")
+    return arr.astype("int32")
+
+
+def check_latent(z, latent_dim: int, name: str = "z") -> np.ndarray:
+    """Validate latent codes of shape (N, latent_dim); return float32 NumPy."""
+    arr = as_array(z, name)
+    if arr.ndim == 1 and arr.shape[0] == latent_dim:
+        raise ValueError(f"{name} must have shape (N, {latent_dim}), got a single code of shape {arr.shape} "
+                         f"- add a batch axis with z[None]")
+    if arr.ndim != 2 or arr.shape[1] != latent_dim:
+        raise ValueError(f"{name} must have shape (N, {latent_dim}), got {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr.astype("float32", copy=False)
+
+
+def check_positive_int(value, name: str, minimum: int = 1) -> int:
+    """Validate an integer >= minimum (booleans are rejected)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {minimum}, got {type(value).__name__} {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return int(value)
+
+
+def check_choice(value, name: str, choices) -> str:
+    """Validate that value is one of the allowed strings."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
+    return value
+
+
+def check_nonnegative_float(value, name: str) -> float:
+    """Validate a finite real number >= 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number >= 0, got {type(value).__name__} {value!r}")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
+    return float(value)

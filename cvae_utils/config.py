@@ -1,0 +1,61 @@
+"""Run mode and training settings, read from the environment in one place.
+
+Full mode (default) is what a learner runs and what the committed notebook outputs show.
+Fast mode (``CVAE_FAST=1``) runs the same cells with fewer epochs and a data subset so the
+whole book executes in CI within minutes on two CPU cores.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import keras
+
+DEFAULT_SEED = 42
+
+
+def is_fast() -> bool:
+    """True when ``CVAE_FAST`` is set to a true value ("1", "true", "yes")."""
+    return os.environ.get("CVAE_FAST", "0").strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Training settings a chapter reads instead of hard-coding numbers."""
+
+    mode: str  # "full" or "fast"
+    epochs: int  # default number of epochs of a model's training run
+    batch_size: int
+    train_subset: int | None  # number of training images (None = all)
+    test_subset: int | None  # number of test images (None = all)
+
+    def pick(self, full, fast):
+        """Return ``full`` in full mode and ``fast`` in fast mode (for chapter-specific values)."""
+        return fast if self.mode == "fast" else full
+
+
+FULL = Settings(mode="full", epochs=30, batch_size=128, train_subset=None, test_subset=None)
+FAST = Settings(mode="fast", epochs=2, batch_size=128, train_subset=2000, test_subset=500)
+
+
+def settings() -> Settings:
+    """The settings of the current mode (re-read from the environment on every call)."""
+    return FAST if is_fast() else FULL
+
+
+def set_seed(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python, NumPy and the Keras backend so a run is reproducible."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    keras.utils.set_random_seed(seed)
+
+
+def describe() -> str:
+    """One line saying which mode and backend this run uses."""
+    s = settings()
+    return (
+        f"mode: {s.mode} (epochs={s.epochs}, batch_size={s.batch_size}, "
+        f"train_subset={s.train_subset or 'all'}), Keras {keras.__version__} "
+        f"on backend '{keras.backend.backend()}'"
+    )

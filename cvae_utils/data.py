@@ -1,0 +1,159 @@
+"""MNIST and Fashion-MNIST as float32 arrays of shape (N, 28, 28, 1) in [0, 1].
+
+Where the data comes from, in order:
+1. the folder named by ``CVAE_DATA_DIR`` (Keras' own formats: ``mnist.npz``,
+   ``fashion-mnist/*.gz`` or the four ``*.gz`` files directly in the folder);
+2. the Debian package ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist/``);
+3. ``keras.datasets.*.load_data()``, which uses Keras' cache and downloads when online.
+Offline without a local copy, :class:`DataUnavailableError` says how to provide the data.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import numpy as np
+
+from .checks import check_positive_int
+
+DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
+FASHION_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+MNIST_CLASSES = tuple(str(d) for d in range(10))
+
+#: Where the most recent load of each dataset came from (filled by the loaders).
+last_source: dict[str, str] = {}
+
+
+class DataUnavailableError(RuntimeError):
+    """The dataset is neither on disk nor downloadable (e.g. offline)."""
+
+
+def _data_dir() -> Path | None:
+    value = os.environ.get("CVAE_DATA_DIR", "").strip()
+    return Path(value).expanduser() if value else None
+
+
+def _read_idx_images(path: Path) -> np.ndarray:
+    with gzip.open(path, "rb") as f:
+        return np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28)
+
+
+def _read_idx_labels(path: Path) -> np.ndarray:
+    with gzip.open(path, "rb") as f:
+        return np.frombuffer(f.read(), np.uint8, offset=8)
+
+
+def _fashion_from_folder(folder: Path):
+    paths = [folder / name for name in FASHION_FILES]
+    if not all(p.is_file() for p in paths):
+        return None
+    return ((_read_idx_images(paths[0]), _read_idx_labels(paths[1])),
+            (_read_idx_images(paths[2]), _read_idx_labels(paths[3])))
+
+
+def _download(loader, name: str, how_to: str):
+    try:
+        return loader()
+    except Exception as exc:  # noqa: BLE001 - any download failure gets the same advice
+        raise DataUnavailableError(
+            f"{name} is not on this machine and could not be downloaded ({type(exc).__name__}: {exc}).\n"
+            f"Provide it locally: {how_to}"
+        ) from exc
+
+
+def _raw_mnist():
+    folder = _data_dir()
+    if folder is not None and (folder / "mnist.npz").is_file():
+        path = folder / "mnist.npz"
+        with np.load(path) as f:
+            data = (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
+        return data, f"{path} (CVAE_DATA_DIR)"
+    import keras
+
+    how_to = ("put Keras' mnist.npz (keys x_train, y_train, x_test, y_test) in a folder and set "
+              "CVAE_DATA_DIR to that folder, e.g. `export CVAE_DATA_DIR=../shared/data`, or copy it to "
+              "~/.keras/datasets/mnist.npz.")
+    data = _download(keras.datasets.mnist.load_data, "MNIST", how_to)
+    return data, "keras.datasets.mnist"
+
+
+def _raw_fashion_mnist():
+    folder = _data_dir()
+    if folder is not None:
+        for candidate in (folder / "fashion-mnist", folder):
+            data = _fashion_from_folder(candidate)
+            if data is not None:
+                return data, f"{candidate} (CVAE_DATA_DIR)"
+    data = _fashion_from_folder(DEBIAN_FASHION_DIR)
+    if data is not None:
+        return data, f"{DEBIAN_FASHION_DIR} (Debian package dataset-fashion-mnist)"
+    import keras
+
+    how_to = ("install the Debian package (`apt-get install dataset-fashion-mnist`, files in "
+              f"{DEBIAN_FASHION_DIR}), or put the four files {', '.join(FASHION_FILES)} in "
+              "$CVAE_DATA_DIR/fashion-mnist/ and set CVAE_DATA_DIR.")
+    data = _download(keras.datasets.fashion_mnist.load_data, "Fashion-MNIST", how_to)
+    return data, "keras.datasets.fashion_mnist"
+
+
+def _prepare(raw, binarize: bool, subset, test_subset):
+    (x_train, y_train), (x_test, y_test) = raw
+
+    def images(x):
+        x = x.astype("float32")[..., None] / 255.0
+        # Static binarisation at 0.5: the pixels become real Bernoulli observations,
+        # so -ELBO in nats is comparable with published numbers.
+        return (x > 0.5).astype("float32") if binarize else x
+
+    def take(x, y, n):
+        return (x, y) if n is None else (x[:n], y[:n])
+
+    x_train, y_train = take(x_train, y_train, subset)
+    x_test, y_test = take(x_test, y_test, test_subset)
+    return (images(x_train), y_train.astype("int32")), (images(x_test), y_test.astype("int32"))
+
+
+def _check_options(binarize, subset, test_subset):
+    if not isinstance(binarize, bool):
+        raise TypeError(f"binarize must be True or False, got {binarize!r}")
+    for name, value in (("subset", subset), ("test_subset", test_subset)):
+        if value is not None:
+            check_positive_int(value, name)
+
+
+def _load(name: str, raw_loader, binarize, subset, test_subset, verbose):
+    _check_options(binarize, subset, test_subset)
+    raw, source = raw_loader()
+    (x_train, y_train), (x_test, y_test) = _prepare(raw, binarize, subset, test_subset)
+    last_source[name] = source
+    if verbose:
+        print(f"{name}: {len(x_train):,} training and {len(x_test):,} test images "
+              f"{'(binarized) ' if binarize else ''}from {source}")
+    return (x_train, y_train), (x_test, y_test)
+
+
+def load_mnist(binarize: bool = False, subset: int | None = None, test_subset: int | None = None,
+               verbose: bool = True):
+    """Load MNIST digits.
+
+    Returns ``(x_train, y_train), (x_test, y_test)`` with images float32 (N, 28, 28, 1) in
+    [0, 1] (or {0, 1} with ``binarize=True``) and int32 labels 0-9. ``subset`` and
+    ``test_subset`` keep the first n images (fast mode uses them). With ``verbose`` it
+    prints where the data came from and how many images there are.
+    """
+    return _load("MNIST", _raw_mnist, binarize, subset, test_subset, verbose)
+
+
+def load_fashion_mnist(binarize: bool = False, subset: int | None = None, test_subset: int | None = None,
+                       verbose: bool = True):
+    """Load Fashion-MNIST (same conventions as :func:`load_mnist`; class names in FASHION_CLASSES)."""
+    return _load("Fashion-MNIST", _raw_fashion_mnist, binarize, subset, test_subset, verbose)

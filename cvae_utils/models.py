@@ -1,0 +1,234 @@
+"""The three models of the course: Autoencoder, VAE and CVAE (Keras 3, keras.ops only).
+
+Each model overrides ``compute_loss``, so ``compile(optimizer=...)`` and ``fit`` work as usual
+and run on TensorFlow, JAX and PyTorch. Besides ``loss``, the progress bar and ``history``
+show ``reconstruction_loss`` (Bernoulli negative log-likelihood summed per image, in nats) and,
+for the variational models, ``kl_loss``; with ``beta=1`` they add up: loss = reconstruction + KL.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import ops
+
+from .checks import (check_choice, check_images, check_labels, check_latent, check_nonnegative_float,
+                     check_positive_int)
+from .losses import bernoulli_nll_from_logits, kl_standard_normal
+from .networks import ARCHITECTURES, Sampling, build_decoder, build_encoder
+
+PREDICT_BATCH = 1024
+
+
+def _in_batches(fn, *arrays, batch_size=PREDICT_BATCH):
+    """Apply fn to aligned NumPy arrays in chunks; return NumPy (a tuple if fn returns several)."""
+    n = len(arrays[0])
+    parts = []
+    for start in range(0, n, batch_size):
+        out = fn(*(ops.convert_to_tensor(a[start:start + batch_size]) for a in arrays))
+        out = tuple(out) if isinstance(out, (list, tuple)) else (out,)
+        parts.append([ops.convert_to_numpy(o) for o in out])
+    joined = tuple(np.concatenate(cols, axis=0) for cols in zip(*parts))
+    return joined if len(joined) > 1 else joined[0]
+
+
+class _LatentModel(keras.Model):
+    """What the three models share: validated arguments, config, fit-time input checks."""
+
+    conditional = False
+
+    def __init__(self, latent_dim=2, architecture="dense", **kwargs):
+        super().__init__(**kwargs)
+        self.latent_dim = check_positive_int(latent_dim, "latent_dim")
+        self.architecture = check_choice(architecture, "architecture", ARCHITECTURES)
+        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
+
+    def get_config(self):
+        return {"name": self.name, "latent_dim": self.latent_dim, "architecture": self.architecture}
+
+    # -- input checks --------------------------------------------------------------------
+    def _check_fit_inputs(self, x):
+        """Validate NumPy training data before Keras turns a mistake into a backend error."""
+        if x is None or not isinstance(x, (np.ndarray, list, tuple)):
+            return  # datasets/generators: validated batch by batch by the backend
+        if self.conditional:
+            if not isinstance(x, (list, tuple)) or len(x) != 2:
+                raise ValueError(f"{type(self).__name__}.fit expects [images, labels] as its first argument, "
+                                 f"got {type(x).__name__}" + (f" of length {len(x)}" if isinstance(x, (list, tuple)) else ""))
+            images = check_images(x[0], "images")
+            check_labels(x[1], self.num_classes, n=len(images), name="labels")
+        else:
+            check_images(x, "x")
+
+    def fit(self, x=None, y=None, **kwargs):
+        self._check_fit_inputs(x)
+        return super().fit(x, y, **kwargs)
+
+    def evaluate(self, x=None, y=None, **kwargs):
+        self._check_fit_inputs(x)
+        return super().evaluate(x, y, **kwargs)
+
+    def _images_of(self, x):
+        return x[0] if self.conditional else x
+
+    def _prob(self, logits):
+        return ops.sigmoid(logits)
+
+
+@keras.saving.register_keras_serializable(package="cvae_utils")
+class Autoencoder(_LatentModel):
+    """Deterministic autoencoder: x -> z = f(x) -> logits = g(z).
+
+    Trained with the same per-image Bernoulli NLL as the VAE so their reconstruction losses compare.
+    """
+
+    def __init__(self, latent_dim=2, architecture="dense", **kwargs):
+        super().__init__(latent_dim, architecture, **kwargs)
+        self.encoder = build_encoder(self.latent_dim, self.architecture, variational=False)
+        self.decoder = build_decoder(self.latent_dim, self.architecture)
+
+    def call(self, x, training=False):
+        return self.decoder(self.encoder(x, training=training), training=training)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        reconstruction = ops.mean(bernoulli_nll_from_logits(x, y_pred))
+        self.reconstruction_tracker.update_state(reconstruction, sample_weight=ops.shape(x)[0])
+        return reconstruction
+
+    def encode(self, x):
+        """Latent codes z = f(x) as NumPy (N, latent_dim)."""
+        x = check_images(x)
+        return _in_batches(lambda b: self.encoder(b, training=False), x)
+
+    def decode(self, z):
+        """Pixel probabilities sigmoid(g(z)) as NumPy (N, 28, 28, 1)."""
+        z = check_latent(z, self.latent_dim)
+        return _in_batches(lambda b: self._prob(self.decoder(b, training=False)), z)
+
+    def reconstruct(self, x):
+        """decode(encode(x))."""
+        return self.decode(self.encode(x))
+
+
+@keras.saving.register_keras_serializable(package="cvae_utils")
+class VAE(_LatentModel):
+    """Variational autoencoder with q(z|x) = N(mu(x), diag sigma^2(x)), p(z) = N(0, I), Bernoulli p(x|z).
+
+    ``beta`` weights the KL term (beta = 1 is the ELBO; the KL-weight chapter sweeps it).
+    """
+
+    def __init__(self, latent_dim=2, architecture="dense", beta=1.0, seed=None, **kwargs):
+        super().__init__(latent_dim, architecture, **kwargs)
+        self.beta = check_nonnegative_float(beta, "beta")
+        self.seed = seed
+        self.encoder = self._build_encoder()
+        self.decoder = self._build_decoder()
+        self.sampling = Sampling(seed=seed, name="sampling")
+        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+
+    def _build_encoder(self):
+        return build_encoder(self.latent_dim, self.architecture)
+
+    def _build_decoder(self):
+        return build_decoder(self.latent_dim, self.architecture)
+
+    def get_config(self):
+        return {**super().get_config(), "beta": self.beta, "seed": self.seed}
+
+    # -- training ------------------------------------------------------------------------
+    def call(self, x, training=False):
+        z_mean, z_log_var = self.encoder(x, training=training)
+        z = self.sampling([z_mean, z_log_var])
+        logits = self.decoder(self._decoder_inputs(z, x), training=training)
+        return {"logits": logits, "z_mean": z_mean, "z_log_var": z_log_var}
+
+    def _decoder_inputs(self, z, x):
+        return z
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        images = self._images_of(x)
+        reconstruction = ops.mean(bernoulli_nll_from_logits(images, y_pred["logits"]))
+        kl = ops.mean(kl_standard_normal(y_pred["z_mean"], y_pred["z_log_var"]))
+        batch = ops.shape(images)[0]
+        self.reconstruction_tracker.update_state(reconstruction, sample_weight=batch)
+        self.kl_tracker.update_state(kl, sample_weight=batch)
+        return reconstruction + self.beta * kl
+
+    # -- using a trained model -----------------------------------------------------------
+    def encode(self, x):
+        """Parameters of q(z|x): ``z_mean, z_log_var`` as NumPy arrays (N, latent_dim)."""
+        x = check_images(x)
+        return _in_batches(lambda b: self.encoder(b, training=False), x)
+
+    def decode(self, z):
+        """Bernoulli means p(x|z) = sigmoid(decoder(z)) as NumPy (N, 28, 28, 1)."""
+        z = check_latent(z, self.latent_dim)
+        return _in_batches(lambda b: self._prob(self.decoder(b, training=False)), z)
+
+    def sample(self, num_samples, seed=None):
+        """Draw z ~ N(0, I) and decode: ``num_samples`` new images (N, 28, 28, 1)."""
+        num_samples = check_positive_int(num_samples, "num_samples")
+        z = np.random.default_rng(seed).standard_normal((num_samples, self.latent_dim)).astype("float32")
+        return self.decode(z)
+
+    def reconstruct(self, x):
+        """Decode the posterior mean: a deterministic reconstruction of x."""
+        return self.decode(self.encode(x)[0])
+
+
+@keras.saving.register_keras_serializable(package="cvae_utils")
+class CVAE(VAE):
+    """Conditional VAE: q(z|x,y), p(z) = N(0, I), p(x|z,y) with one-hot labels y.
+
+    Train with ``fit([images, integer_labels], ...)``.
+    """
+
+    conditional = True
+
+    def __init__(self, latent_dim=2, num_classes=10, architecture="dense", beta=1.0, seed=None, **kwargs):
+        self.num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
+        super().__init__(latent_dim, architecture, beta=beta, seed=seed, **kwargs)
+
+    def _build_encoder(self):
+        return build_encoder(self.latent_dim, self.architecture, num_classes=self.num_classes)
+
+    def _build_decoder(self):
+        return build_decoder(self.latent_dim, self.architecture, num_classes=self.num_classes)
+
+    def get_config(self):
+        return {**super().get_config(), "num_classes": self.num_classes}
+
+    def _one_hot(self, labels):
+        return ops.one_hot(ops.cast(ops.reshape(labels, (-1,)), "int32"), self.num_classes)
+
+    def call(self, inputs, training=False):
+        images, labels = inputs
+        one_hot = self._one_hot(labels)
+        z_mean, z_log_var = self.encoder([images, one_hot], training=training)
+        z = self.sampling([z_mean, z_log_var])
+        logits = self.decoder([z, one_hot], training=training)
+        return {"logits": logits, "z_mean": z_mean, "z_log_var": z_log_var}
+
+    def encode(self, x, y):
+        """Parameters of q(z|x,y) as NumPy arrays (N, latent_dim); y are integer labels."""
+        x = check_images(x)
+        y = check_labels(y, self.num_classes, n=len(x))
+        return _in_batches(lambda bx, by: self.encoder([bx, self._one_hot(by)], training=False), x, y)
+
+    def decode(self, z, y):
+        """Bernoulli means p(x|z,y) as NumPy (N, 28, 28, 1); one integer label per code."""
+        z = check_latent(z, self.latent_dim)
+        y = check_labels(y, self.num_classes, n=len(z))
+        return _in_batches(lambda bz, by: self._prob(self.decoder([bz, self._one_hot(by)], training=False)), z, y)
+
+    def sample(self, labels, seed=None):
+        """One new image per integer label, with z ~ N(0, I)."""
+        labels = check_labels(labels, self.num_classes)
+        if len(labels) == 0:
+            raise ValueError("labels is empty: pass at least one class label, e.g. [0, 1, 2]")
+        z = np.random.default_rng(seed).standard_normal((len(labels), self.latent_dim)).astype("float32")
+        return self.decode(z, labels)
+
+    def reconstruct(self, x, y):
+        """Decode the posterior mean of q(z|x,y) with the same labels."""
+        return self.decode(self.encode(x, y)[0], y)

@@ -1,0 +1,104 @@
+"""Encoder and decoder networks, and the reparameterisation layer.
+
+Two architectures share one interface:
+- "dense": 784 -> 512 -> 256 -> latent, and the mirror image back;
+- "conv":  two stride-2 convolutions (28 -> 14 -> 7) and two stride-2 transposed ones back.
+A conditional model (num_classes given) concatenates the one-hot label to the encoder's
+features and to z before decoding, so the label enters both q(z|x,y) and p(x|z,y).
+The decoder outputs Bernoulli *logits*; probabilities are sigmoid(logits).
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import layers, ops
+
+from .checks import IMAGE_SHAPE, check_choice, check_positive_int
+from .losses import clip_log_var
+
+ARCHITECTURES = ("dense", "conv")
+
+
+@keras.saving.register_keras_serializable(package="cvae_utils")
+class Sampling(layers.Layer):
+    """Reparameterisation trick: z = mean + exp(log_var / 2) * eps with eps ~ N(0, I).
+
+    The randomness sits in eps, so gradients flow to mean and log_var.
+    """
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, inputs):
+        z_mean, z_log_var = inputs
+        eps = keras.random.normal(ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator)
+        return z_mean + ops.exp(0.5 * clip_log_var(z_log_var)) * eps
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
+
+
+def _check(latent_dim, architecture, num_classes):
+    check_positive_int(latent_dim, "latent_dim")
+    check_choice(architecture, "architecture", ARCHITECTURES)
+    if num_classes is not None:
+        check_positive_int(num_classes, "num_classes", minimum=2)
+
+
+def build_encoder(latent_dim: int, architecture: str = "dense", num_classes: int | None = None,
+                  variational: bool = True, name: str = "encoder") -> keras.Model:
+    """Encoder network.
+
+    Inputs: an image batch (N, 28, 28, 1), plus a one-hot label (N, num_classes) if
+    ``num_classes`` is given. Outputs: ``[z_mean, z_log_var]`` if ``variational`` else the
+    code ``z`` (a plain autoencoder).
+    """
+    _check(latent_dim, architecture, num_classes)
+    image = keras.Input(IMAGE_SHAPE, name="image")
+    inputs = [image]
+    if architecture == "dense":
+        h = layers.Flatten()(image)
+    else:
+        h = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(image)
+        h = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(h)
+        h = layers.Flatten()(h)
+    if num_classes is not None:
+        label = keras.Input((num_classes,), name="label_one_hot")
+        inputs.append(label)
+        h = layers.Concatenate()([h, label])
+    if architecture == "dense":
+        h = layers.Dense(512, activation="relu")(h)
+        h = layers.Dense(256, activation="relu")(h)
+    else:
+        h = layers.Dense(128, activation="relu")(h)
+    if not variational:
+        outputs = layers.Dense(latent_dim, name="z")(h)
+    else:
+        outputs = [layers.Dense(latent_dim, name="z_mean")(h), layers.Dense(latent_dim, name="z_log_var")(h)]
+    return keras.Model(inputs if len(inputs) > 1 else image, outputs, name=name)
+
+
+def build_decoder(latent_dim: int, architecture: str = "dense", num_classes: int | None = None,
+                  name: str = "decoder") -> keras.Model:
+    """Decoder network: z (N, latent_dim) [+ one-hot label] -> Bernoulli logits (N, 28, 28, 1)."""
+    _check(latent_dim, architecture, num_classes)
+    z = keras.Input((latent_dim,), name="z")
+    inputs, h = [z], z
+    if num_classes is not None:
+        label = keras.Input((num_classes,), name="label_one_hot")
+        inputs.append(label)
+        h = layers.Concatenate()([z, label])
+    if architecture == "dense":
+        h = layers.Dense(256, activation="relu")(h)
+        h = layers.Dense(512, activation="relu")(h)
+        h = layers.Dense(28 * 28)(h)
+        logits = layers.Reshape(IMAGE_SHAPE, name="logits")(h)
+    else:
+        h = layers.Dense(7 * 7 * 64, activation="relu")(h)
+        h = layers.Reshape((7, 7, 64))(h)
+        h = layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu")(h)
+        h = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(h)
+        logits = layers.Conv2D(1, 3, padding="same", name="logits")(h)
+    return keras.Model(inputs if len(inputs) > 1 else z, logits, name=name)

@@ -1,0 +1,246 @@
+"""Matplotlib figures used throughout the book. Every function returns the Figure.
+
+Digit grids have no ticks; scatter plots and curves have titles, axis labels and legends.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import matplotlib.pyplot as plt
+from statistics import NormalDist
+
+from .checks import as_array, check_images, check_labels, check_latent, check_positive_int
+
+
+def _image_stack(images, name="images") -> np.ndarray:
+    arr = as_array(images, name)
+    if arr.ndim == 4 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    if arr.ndim != 3:
+        raise ValueError(f"{name} must have shape (N, H, W) or (N, H, W, 1), got {arr.shape}")
+    if len(arr) == 0:
+        raise ValueError(f"{name} is empty")
+    return arr
+
+
+def _require_2d(model, what):
+    if getattr(model, "latent_dim", None) != 2:
+        raise ValueError(f"{what} needs a model with latent_dim == 2, got latent_dim="
+                         f"{getattr(model, 'latent_dim', None)}; use a 2-D model or project the codes first")
+
+
+def _hide_ticks(ax):
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def tile(images, ncols: int) -> np.ndarray:
+    """Tile (N, H, W[, 1]) images into one (rows*H, ncols*W) array, blank cells padded with 0."""
+    imgs = _image_stack(images)
+    ncols = check_positive_int(ncols, "ncols")
+    n, h, w = imgs.shape
+    nrows = -(-n // ncols)
+    canvas = np.zeros((nrows * h, ncols * w), dtype=imgs.dtype)
+    for i, img in enumerate(imgs):
+        r, c = divmod(i, ncols)
+        canvas[r * h:(r + 1) * h, c * w:(c + 1) * w] = img
+    return canvas
+
+
+def plot_image_grid(images, ncols: int = 8, titles=None, title: str | None = None, cell_size: float = 1.0):
+    """A grid of images, optionally with a small title above each (e.g. its label)."""
+    imgs = _image_stack(images)
+    ncols = min(check_positive_int(ncols, "ncols"), len(imgs))
+    nrows = -(-len(imgs) // ncols)
+    if titles is not None and len(titles) != len(imgs):
+        raise ValueError(f"titles must have one entry per image ({len(imgs)}), got {len(titles)}")
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, cell_size * nrows + (0.4 if title else 0)),
+                             squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        _hide_ticks(ax)
+        if i < len(imgs):
+            ax.imshow(imgs[i], cmap="gray_r", vmin=0, vmax=1)
+            if titles is not None:
+                ax.set_title(str(titles[i]), fontsize=8)
+        else:
+            ax.axis("off")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_reconstructions(originals, reconstructions, n: int = 10, title: str = "Originals (top) and reconstructions (bottom)"):
+    """Originals in the top row, their reconstructions below."""
+    a, b = _image_stack(originals, "originals"), _image_stack(reconstructions, "reconstructions")
+    if a.shape != b.shape:
+        raise ValueError(f"originals and reconstructions must have the same shape, got {a.shape} and {b.shape}")
+    n = min(check_positive_int(n, "n"), len(a))
+    fig, axes = plt.subplots(2, n, figsize=(1.0 * n, 2.4), squeeze=False)
+    for i in range(n):
+        for row, imgs in enumerate((a, b)):
+            axes[row, i].imshow(imgs[i], cmap="gray_r", vmin=0, vmax=1)
+            _hide_ticks(axes[row, i])
+    axes[0, 0].set_ylabel("original")
+    axes[1, 0].set_ylabel("reconstr.")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_latent_scatter(z, labels, class_names=None, title: str = "Latent codes of test images", ax=None,
+                        point_size: float = 3.0):
+    """2-D latent codes as a scatter plot coloured by label, with a legend."""
+    z = check_latent(z, 2)
+    labels = as_array(labels, "labels").astype(int).reshape(-1)
+    if len(labels) != len(z):
+        raise ValueError(f"labels has {len(labels)} entries but z has {len(z)} codes; they must match")
+    classes = np.unique(labels)
+    if class_names is None:
+        class_names = [str(c) for c in range(int(classes.max()) + 1)]
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(6.5, 5.5))
+    cmap = plt.get_cmap("tab10")
+    for c in classes:
+        sel = labels == c
+        ax.scatter(z[sel, 0], z[sel, 1], s=point_size, color=cmap(int(c) % 10), label=class_names[int(c)], alpha=0.7)
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
+    ax.set_title(title)
+    ax.legend(markerscale=4, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5), title="label")
+    fig = fig or ax.figure
+    fig.tight_layout()
+    return fig
+
+
+def latent_grid(n: int = 20, extent: float | None = None) -> np.ndarray:
+    """An n x n grid of 2-D latent points, row-major with z_2 decreasing down the rows.
+
+    By default the points sit at Gaussian quantiles (0.05 ... 0.95), so equal areas of the
+    standard-normal prior get equal numbers of cells; ``extent`` gives a linear grid in
+    [-extent, extent] instead.
+    """
+    n = check_positive_int(n, "n", minimum=2)
+    if extent is None:
+        axis = np.array([NormalDist().inv_cdf(p) for p in np.linspace(0.05, 0.95, n)])
+    else:
+        axis = np.linspace(-extent, extent, n)
+    z1, z2 = np.meshgrid(axis, axis[::-1])
+    return np.stack([z1.ravel(), z2.ravel()], axis=1).astype("float32")
+
+
+def _decode(model, z, label):
+    if getattr(model, "conditional", False):
+        if label is None:
+            raise ValueError(f"{type(model).__name__} is conditional: pass the label to decode with")
+        return model.decode(z, np.full(len(z), label, dtype="int32"))
+    if label is not None:
+        raise ValueError(f"{type(model).__name__} is not conditional: label must be None")
+    return model.decode(z)
+
+
+def plot_latent_manifold(model, n: int = 20, label: int | None = None, extent: float | None = None,
+                         title: str | None = None, ax=None):
+    """Decode an n x n grid over the 2-D latent plane (Gaussian quantiles by default) into one image."""
+    _require_2d(model, "plot_latent_manifold")
+    z = latent_grid(n, extent)
+    canvas = tile(_decode(model, z, label), n)
+    fig = None
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(7, 7))
+    ax.imshow(canvas, cmap="gray_r", vmin=0, vmax=1)
+    _hide_ticks(ax)
+    ax.set_xlabel("$z_1$ →")
+    ax.set_ylabel("$z_2$ →")
+    ax.set_title(title or ("Decoded latent grid" + (f" (label {label})" if label is not None else "")))
+    return fig or ax.figure
+
+
+def plot_interpolation(model, z_start, z_end, steps: int = 10, label=None, label_end=None,
+                       title: str = "Interpolation in latent space"):
+    """Decode points on the straight line from z_start to z_end (one strip).
+
+    For a CVAE, ``label`` fixes the condition; with ``label_end`` too, the second half of
+    the strip is decoded with ``label_end`` (labels are discrete, so they switch, not blend).
+    """
+    steps = check_positive_int(steps, "steps", minimum=2)
+    latent_dim = model.latent_dim
+    a = check_latent(np.reshape(as_array(z_start, "z_start"), (1, -1)), latent_dim, "z_start")
+    b = check_latent(np.reshape(as_array(z_end, "z_end"), (1, -1)), latent_dim, "z_end")
+    t = np.linspace(0.0, 1.0, steps)[:, None].astype("float32")
+    z = (1 - t) * a + t * b
+    if getattr(model, "conditional", False):
+        if label is None:
+            raise ValueError(f"{type(model).__name__} is conditional: pass label (and optionally label_end)")
+        labels = np.full(steps, label, dtype="int32")
+        if label_end is not None:
+            labels[steps // 2:] = label_end
+        images = model.decode(z, labels)
+    else:
+        images = _decode(model, z, label)
+    fig, axes = plt.subplots(1, steps, figsize=(1.0 * steps, 1.5), squeeze=False)
+    for i, ax in enumerate(axes[0]):
+        ax.imshow(images[i, ..., 0], cmap="gray_r", vmin=0, vmax=1)
+        _hide_ticks(ax)
+    axes[0, 0].set_xlabel("start")
+    axes[0, -1].set_xlabel("end")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_conditional_grid(model, num_samples: int = 10, z=None, class_names=None, seed: int | None = 0,
+                          title: str = "One row per label, one column per latent sample"):
+    """CVAE samples: row i decodes the same column-wise z's with label i.
+
+    Every column shares its z, so a column shows one "style" drawn as every class.
+    """
+    if not getattr(model, "conditional", False):
+        raise ValueError(f"plot_conditional_grid needs a conditional model (CVAE), got {type(model).__name__}")
+    num_classes = model.num_classes
+    if z is None:
+        num_samples = check_positive_int(num_samples, "num_samples")
+        z = np.random.default_rng(seed).standard_normal((num_samples, model.latent_dim)).astype("float32")
+    z = check_latent(z, model.latent_dim)
+    k = len(z)
+    labels = np.repeat(np.arange(num_classes), k)
+    images = model.decode(np.tile(z, (num_classes, 1)), labels)
+    names = class_names or [str(c) for c in range(num_classes)]
+    fig, axes = plt.subplots(num_classes, k, figsize=(0.9 * k + 0.8, 0.9 * num_classes + 0.5), squeeze=False)
+    for r in range(num_classes):
+        for c in range(k):
+            axes[r, c].imshow(images[r * k + c, ..., 0], cmap="gray_r", vmin=0, vmax=1)
+            _hide_ticks(axes[r, c])
+        axes[r, 0].set_ylabel(names[r], rotation=0, ha="right", va="center", fontsize=9)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_training_curves(history, title: str = "Training curves"):
+    """Reconstruction and KL side by side (train and, if present, validation), per epoch.
+
+    Accepts a keras History or its ``.history`` dict. A model without KL (autoencoder) gets one panel.
+    """
+    hist = getattr(history, "history", history)
+    if not isinstance(hist, dict) or not hist:
+        raise TypeError("history must be a keras History or its non-empty .history dict")
+    panels = [k for k in ("reconstruction_loss", "kl_loss") if k in hist] or ["loss"]
+    if panels[0] not in hist:
+        raise ValueError(f"history has none of reconstruction_loss, kl_loss or loss; keys: {sorted(hist)}")
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 3.8), squeeze=False)
+    nice = {"reconstruction_loss": "Reconstruction (−log p(x|z))", "kl_loss": "KL(q(z|x) ‖ p(z))", "loss": "Loss"}
+    for ax, key in zip(axes[0], panels):
+        epochs = np.arange(1, len(hist[key]) + 1)
+        ax.plot(epochs, hist[key], marker="o", ms=3, label="train")
+        if "val_" + key in hist:
+            ax.plot(epochs, hist["val_" + key], marker="o", ms=3, label="test")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel("nats per image")
+        ax.set_title(nice[key])
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,83 @@
+"""Checks of the book as a whole: table of contents, committed notebooks, Colab cells, one repository URL."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import cvae_utils
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def toc_files():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [entry["file"] for entry in part.get("chapters", [])]
+    return files
+
+
+def resolve(entry):
+    for suffix in (".ipynb", ".md"):
+        path = ROOT / (entry + suffix)
+        if path.exists():
+            return path
+    return None
+
+
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def code_cells(path):
+    nb = json.loads(path.read_text())
+    return [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
+
+
+def test_every_toc_entry_exists():
+    missing = [entry for entry in toc_files() if resolve(entry) is None]
+    assert not missing, f"_toc.yml lists pages that do not exist: {missing}"
+
+
+def test_every_chapter_is_in_the_toc():
+    listed = {resolve(entry) for entry in toc_files()}
+    unlisted = [p.name for p in NOTEBOOKS if p not in listed]
+    assert not unlisted, f"chapters missing from _toc.yml: {unlisted}"
+
+
+def test_repository_url_is_written_once_and_matches_the_package():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["repository"]["url"] == cvae_utils.REPOSITORY_URL
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_first_code_cell_installs_the_package_in_colab_only(path):
+    first = "".join(code_cells(path)[0]["source"])
+    assert '"google.colab" in sys.modules' in first, f"{path.name}: first code cell must be guarded for Colab"
+    assert f"git+{cvae_utils.REPOSITORY_URL}" in first, f"{path.name}: Colab cell must install from the repository URL"
+    installs = [line.lower() for line in first.splitlines() if "pip install" in line]
+    assert installs and not any("tensorflow" in line or "keras" in line for line in installs), \
+        f"{path.name}: the Colab cell must install cvae_utils without touching TensorFlow or Keras"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_executed_top_to_bottom(path):
+    cells = code_cells(path)
+    counts = [c["execution_count"] for c in cells]
+    assert None not in counts, f"{path.name}: {counts.count(None)} code cells were not executed"
+    assert counts == sorted(counts) and counts[0] == 1, f"{path.name}: cells not executed top to bottom in one kernel"
+    errors = [o for c in cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors, f"{path.name}: committed with error outputs"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_uses_the_package_instead_of_repeating_it(path):
+    source = "\n".join("".join(c["source"]) for c in code_cells(path))
+    assert "sys.path" not in source, f"{path.name}: no sys.path hacks; the package is installed"
+    assert not re.search(r"class \w+\((keras\.)?(Model|layers\.Layer|Layer)\)", source), \
+        f"{path.name}: models and layers belong in cvae_utils, not in a chapter"
+    assert "CVAE_FAST" not in source, f"{path.name}: read the mode through cvae_utils.config, not the environment"

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -13,12 +15,33 @@ import nbformat
 from nbclient import NotebookClient
 
 
+# TensorFlow's C++ start-up log lines (absl/oneDNN) reach the kernel's stderr; they say nothing
+# to a reader, so they are dropped from the saved outputs.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog|[IWE]\d{4} \d\d:\d\d:\d\d)")
+
+
+def drop_backend_noise(nb) -> None:
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                out["text"] = "".join(line for line in out["text"].splitlines(keepends=True) if not NOISE.match(line))
+                if not out["text"].strip():
+                    continue
+            kept.append(out)
+        cell.outputs = kept
+
+
 def run(path: str, timeout: int = 3600) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(Path(path).parent)}}).execute()
     elapsed = time.perf_counter() - start
+    drop_backend_noise(nb)
     nbformat.write(nb, path)
     return elapsed
 

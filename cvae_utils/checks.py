@@ -28,6 +28,8 @@ def as_array(x, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be an array of numbers, got {type(x).__name__}") from exc
     if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
         raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype}")
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{name} must hold real numbers, got dtype {arr.dtype}")
     return arr
 
 
@@ -62,7 +64,11 @@ def check_images(x, name: str = "x", image_shape=IMAGE_SHAPE, probabilities: boo
 
 def check_labels(y, num_classes: int, n: int | None = None, name: str = "y") -> np.ndarray:
     """Validate integer class labels in [0, num_classes); return int32 NumPy of shape (N,)."""
+    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
     arr = as_array(y, name)
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must be integer labels of shape (N,), got the single number {arr.item()!r} "
+                         f"- pass a list or array, e.g. [{arr.item()!r}]")
     if arr.ndim == 2 and arr.shape[1] == num_classes and arr.shape[1] > 1:
         raise ValueError(f"{name} must be integer labels of shape (N,), got shape {arr.shape} - it looks "
                          f"one-hot encoded; pass y.argmax(axis=1) instead")
@@ -91,8 +97,10 @@ def check_latent(z, latent_dim: int, name: str = "z") -> np.ndarray:
                          f"- add a batch axis with z[None]")
     if arr.ndim != 2 or arr.shape[1] != latent_dim:
         raise ValueError(f"{name} must have shape (N, {latent_dim}), got {arr.shape}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty: expected at least one code of shape ({latent_dim},)")
     if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} contains NaN or infinite values")
+        raise ValueError(f"{name} contains NaN or infinite values ({int(np.sum(~np.isfinite(arr)))} entries)")
     return arr.astype("float32", copy=False)
 
 
@@ -107,7 +115,11 @@ def check_positive_int(value, name: str, minimum: int = 1) -> int:
 
 def check_choice(value, name: str, choices) -> str:
     """Validate that value is one of the allowed strings."""
-    if value not in choices:
+    try:
+        allowed = value in choices
+    except TypeError:  # unhashable values cannot be in a set of strings
+        allowed = False
+    if not allowed:
         raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}")
     return value
 
@@ -119,3 +131,26 @@ def check_nonnegative_float(value, name: str) -> float:
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {value}")
     return float(value)
+
+
+def check_positive_float(value, name: str) -> float:
+    """Validate a finite real number > 0."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number > 0, got {type(value).__name__} {value!r}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name} must be a finite number > 0, got {value}")
+    return float(value)
+
+
+def check_bool(value, name: str) -> bool:
+    """Validate a flag: True or False (NumPy booleans too; not 0/1 or strings)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
+
+
+def check_seed(seed, name: str = "seed"):
+    """Validate a random seed: None or a non-negative integer."""
+    if seed is None:
+        return None
+    return check_positive_int(seed, name, minimum=0)

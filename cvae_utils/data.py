@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .checks import check_positive_int
+from .checks import check_bool, check_positive_int
 
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 FASHION_FILES = (
@@ -34,7 +34,10 @@ last_source: dict[str, str] = {}
 
 
 class DataUnavailableError(RuntimeError):
-    """The dataset is neither on disk nor downloadable (e.g. offline)."""
+    """The dataset is neither on disk nor downloadable (e.g. offline).
+
+    The message says how to provide the data (``CVAE_DATA_DIR``, the Debian package).
+    """
 
 
 def _data_dir() -> Path | None:
@@ -42,14 +45,31 @@ def _data_dir() -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+def _read_idx(path: Path, magic: int, item_shape: tuple) -> np.ndarray:
+    """Read a gzipped IDX file (the format of the original MNIST/Fashion-MNIST files)."""
+    try:
+        with gzip.open(path, "rb") as f:
+            raw = f.read()
+    except (OSError, EOFError) as exc:
+        raise ValueError(f"{path} is not a readable gzip file ({exc}); replace it with the original download") from exc
+    header = 8 + 4 * len(item_shape)
+    if len(raw) < header or int.from_bytes(raw[:4], "big") != magic:
+        raise ValueError(f"{path} is not an IDX file of the expected kind (magic number {magic}); "
+                         f"replace it with the original download")
+    count = int.from_bytes(raw[4:8], "big")
+    expected = header + count * int(np.prod(item_shape, dtype=np.int64))
+    if len(raw) != expected:
+        raise ValueError(f"{path} is truncated or corrupt: its header announces {count} items "
+                         f"({expected} bytes) but the file has {len(raw)} bytes")
+    return np.frombuffer(raw, np.uint8, offset=header).reshape((count, *item_shape))
+
+
 def _read_idx_images(path: Path) -> np.ndarray:
-    with gzip.open(path, "rb") as f:
-        return np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28)
+    return _read_idx(path, 2051, (28, 28))
 
 
 def _read_idx_labels(path: Path) -> np.ndarray:
-    with gzip.open(path, "rb") as f:
-        return np.frombuffer(f.read(), np.uint8, offset=8)
+    return _read_idx(path, 2049, ())
 
 
 def _fashion_from_folder(folder: Path):
@@ -70,20 +90,50 @@ def _download(loader, name: str, how_to: str):
         ) from exc
 
 
+def _read_mnist_npz(path: Path):
+    """Read Keras' mnist.npz, checking that it holds what load_data() would return."""
+    keys = ("x_train", "y_train", "x_test", "y_test")
+    try:
+        archive = np.load(path)
+        if not hasattr(archive, "files"):  # a plain .npy array rather than an archive of arrays
+            raise ValueError("it holds a single array")
+    except (OSError, EOFError, ValueError) as exc:  # not an npz/zip file at all
+        raise ValueError(f"{path} is not a readable .npz file ({exc}); replace it with Keras' mnist.npz") from exc
+    with archive as f:
+        missing = [k for k in keys if k not in f.files]
+        if missing:
+            raise ValueError(f"{path} lacks the arrays {missing}; Keras' mnist.npz holds {list(keys)}")
+        arrays = {k: f[k] for k in keys}
+    for split in ("train", "test"):
+        x, y = arrays[f"x_{split}"], arrays[f"y_{split}"]
+        if x.ndim != 3 or x.shape[1:] != (28, 28) or y.ndim != 1 or len(y) != len(x):
+            raise ValueError(f"{path}: x_{split} must have shape (N, 28, 28) and y_{split} shape (N,), "
+                             f"got {x.shape} and {y.shape}")
+    return (arrays["x_train"], arrays["y_train"]), (arrays["x_test"], arrays["y_test"])
+
+
+def _data_dir_note(folder: Path | None, wanted: str) -> str:
+    """A sentence saying why CVAE_DATA_DIR did not help (empty when it is not set)."""
+    if folder is None:
+        return ""
+    if not folder.is_dir():
+        return f"CVAE_DATA_DIR is set to {folder}, which is not a folder. "
+    return f"CVAE_DATA_DIR is set to {folder}, but it holds no {wanted}. "
+
+
 def _raw_mnist():
     folder = _data_dir()
     if folder is not None and (folder / "mnist.npz").is_file():
         path = folder / "mnist.npz"
-        with np.load(path) as f:
-            data = (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
-        return data, f"{path} (CVAE_DATA_DIR)"
+        return _read_mnist_npz(path), f"{path.name} in $CVAE_DATA_DIR (a local copy)"
     import keras
 
-    how_to = ("put Keras' mnist.npz (keys x_train, y_train, x_test, y_test) in a folder and set "
-              "CVAE_DATA_DIR to that folder, e.g. `export CVAE_DATA_DIR=../shared/data`, or copy it to "
-              "~/.keras/datasets/mnist.npz.")
+    how_to = (_data_dir_note(folder, "mnist.npz")
+              + "Put Keras' mnist.npz (keys x_train, y_train, x_test, y_test) in a folder and set the "
+              "environment variable CVAE_DATA_DIR to that folder, e.g. `export CVAE_DATA_DIR=../shared/data` "
+              "(or os.environ['CVAE_DATA_DIR'] = ... before loading), or copy it to ~/.keras/datasets/mnist.npz.")
     data = _download(keras.datasets.mnist.load_data, "MNIST", how_to)
-    return data, "keras.datasets.mnist"
+    return data, "keras.datasets.mnist (the full dataset)"
 
 
 def _raw_fashion_mnist():
@@ -92,17 +142,19 @@ def _raw_fashion_mnist():
         for candidate in (folder / "fashion-mnist", folder):
             data = _fashion_from_folder(candidate)
             if data is not None:
-                return data, f"{candidate} (CVAE_DATA_DIR)"
+                where = "$CVAE_DATA_DIR" + ("/fashion-mnist" if candidate != folder else "")
+                return data, f"the IDX files in {where} (a local copy)"
     data = _fashion_from_folder(DEBIAN_FASHION_DIR)
     if data is not None:
         return data, f"{DEBIAN_FASHION_DIR} (Debian package dataset-fashion-mnist)"
     import keras
 
-    how_to = ("install the Debian package (`apt-get install dataset-fashion-mnist`, files in "
-              f"{DEBIAN_FASHION_DIR}), or put the four files {', '.join(FASHION_FILES)} in "
-              "$CVAE_DATA_DIR/fashion-mnist/ and set CVAE_DATA_DIR.")
+    how_to = (_data_dir_note(folder, "fashion-mnist/ files")
+              + "Install the Debian package dataset-fashion-mnist (`apt-get install dataset-fashion-mnist`, "
+              f"files in {DEBIAN_FASHION_DIR}), or put the four files {', '.join(FASHION_FILES)} in "
+              "a folder <dir>/fashion-mnist/ and set the environment variable CVAE_DATA_DIR to <dir>.")
     data = _download(keras.datasets.fashion_mnist.load_data, "Fashion-MNIST", how_to)
-    return data, "keras.datasets.fashion_mnist"
+    return data, "keras.datasets.fashion_mnist (the full dataset)"
 
 
 def _prepare(raw, binarize: bool, subset, test_subset):
@@ -122,16 +174,16 @@ def _prepare(raw, binarize: bool, subset, test_subset):
     return (images(x_train), y_train.astype("int32")), (images(x_test), y_test.astype("int32"))
 
 
-def _check_options(binarize, subset, test_subset):
-    if not isinstance(binarize, bool):
-        raise TypeError(f"binarize must be True or False, got {binarize!r}")
+def _check_options(binarize, subset, test_subset, verbose=True):
+    check_bool(binarize, "binarize")
+    check_bool(verbose, "verbose")
     for name, value in (("subset", subset), ("test_subset", test_subset)):
         if value is not None:
             check_positive_int(value, name)
 
 
 def _load(name: str, raw_loader, binarize, subset, test_subset, verbose):
-    _check_options(binarize, subset, test_subset)
+    _check_options(binarize, subset, test_subset, verbose)
     raw, source = raw_loader()
     (x_train, y_train), (x_test, y_test) = _prepare(raw, binarize, subset, test_subset)
     last_source[name] = source

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .checks import check_images, check_labels, check_positive_int
+from .checks import check_bool, check_images, check_labels, check_positive_int
 from .losses import bernoulli_nll_from_logits, kl_standard_normal, log_normal
 
 
@@ -70,6 +70,7 @@ def _log_weights(encode, decode_logits, bx, by, num_samples, seed_generator):
 def _run(model, x, y, num_samples, batch_size, seed, reduce):
     check_positive_int(num_samples, "num_samples")
     check_positive_int(batch_size, "batch_size")
+    check_positive_int(seed, "seed", minimum=0)
     x, y, encode, decode_logits = _model_parts(model, x, y)
     seed_generator = keras.random.SeedGenerator(seed)
     # keep K * batch within one decoder call of at most ~4096 images
@@ -84,11 +85,21 @@ def _run(model, x, y, num_samples, batch_size, seed, reduce):
 
 
 def negative_elbo(model, x, y=None, num_samples: int = 1, batch_size: int = 512, seed: int = 0,
-                  per_image: bool = False):
+                  per_image: bool = False, analytic_kl: bool = True):
     """Mean -ELBO in nats per image: Monte Carlo reconstruction term (``num_samples`` draws of
-    z ~ q(z|x)) plus the closed-form KL. With ``per_image`` it returns one value per image."""
-    values = _run(model, x, y, num_samples, batch_size, seed,
-                  lambda log_w, log_px_z, kl: -ops.mean(log_px_z, axis=0) + kl)
+    z ~ q(z|x)) plus the closed-form KL. With ``per_image`` it returns one value per image.
+
+    With ``analytic_kl=False`` the KL is estimated from the same draws as well, as the mean of
+    log q(z_k|x) - log p(z_k): then the estimate is exactly -(1/K) sum_k log w_k for the same
+    log-weights that :func:`importance_sampled_nll` averages inside its logarithm, so with the same
+    ``seed``, ``num_samples`` and ``batch_size`` the importance-sampled value is never larger (Jensen).
+    """
+    check_bool(per_image, "per_image")
+    if check_bool(analytic_kl, "analytic_kl"):
+        reduce = lambda log_w, log_px_z, kl: -ops.mean(log_px_z, axis=0) + kl  # noqa: E731
+    else:
+        reduce = lambda log_w, log_px_z, kl: -ops.mean(log_w, axis=0)  # noqa: E731
+    values = _run(model, x, y, num_samples, batch_size, seed, reduce)
     return values if per_image else float(values.mean())
 
 
@@ -96,6 +107,7 @@ def importance_sampled_nll(model, x, y=None, num_samples: int = 100, batch_size:
                            per_image: bool = False):
     """Importance-sampled estimate of -log p(x) (or -log p(x|y) for a CVAE) in nats per image,
     with q(z|x) as the proposal and ``num_samples`` samples per image."""
+    check_bool(per_image, "per_image")
     values = _run(model, x, y, num_samples, batch_size, seed,
                   lambda log_w, log_px_z, kl: -(ops.logsumexp(log_w, axis=0) - math.log(num_samples)))
     return values if per_image else float(values.mean())

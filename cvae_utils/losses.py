@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+import keras
+import numpy as np
 from keras import ops
 
 # exp(log_var) overflows float32 near 88; no useful posterior needs variances beyond e^±30.
@@ -25,19 +27,78 @@ def _sum_over_non_batch_axes(t):
     return ops.sum(ops.reshape(t, (ops.shape(t)[0], -1)), axis=-1)
 
 
+def _float_tensor(t, name):
+    """A backend tensor of a float dtype (NumPy arrays and lists are converted)."""
+    if t is None or isinstance(t, (str, bytes, dict)):
+        raise TypeError(f"{name} must be an array or tensor of numbers, got {type(t).__name__}")
+    if isinstance(t, keras.KerasTensor):  # symbolic (functional API): the ops below handle it
+        return t
+    if not ops.is_tensor(t) and not hasattr(t, "shape"):
+        t = np.asarray(t)
+    if isinstance(t, np.ndarray):
+        if not (np.issubdtype(t.dtype, np.number) or t.dtype == bool):
+            raise TypeError(f"{name} must hold numbers, got dtype {t.dtype}")
+        t = t.astype("float32") if not np.issubdtype(t.dtype, np.floating) else t
+    t = ops.convert_to_tensor(t)
+    if "float" not in str(t.dtype):
+        t = ops.cast(t, "float32")
+    return t
+
+
+def _static_shape(t):
+    """The shape as a tuple (None for unknown dimensions), or None when even the rank is unknown."""
+    try:
+        return tuple(None if d is None else int(d) for d in t.shape)
+    except (TypeError, ValueError):
+        return None
+
+
+def _check_same_shape(a, b, name_a, name_b):
+    """Raise ValueError when two tensors' (static) shapes differ.
+
+    Broadcasting would otherwise turn e.g. images (N, 28, 28) against logits (N, 28, 28, 1)
+    into an (N, 28, 28, 28) loss without any error. Unknown (None) dimensions are not compared,
+    so the check also works while a backend traces the training step.
+    """
+    sa, sb = _static_shape(a), _static_shape(b)
+    if sa is None or sb is None:
+        return
+    if len(sa) != len(sb) or any(x is not None and y is not None and x != y for x, y in zip(sa, sb)):
+        raise ValueError(f"{name_a} and {name_b} must have the same shape, got {sa} and {sb}")
+    if len(sa) < 2:
+        raise ValueError(f"{name_a} must have a batch axis and at least one more axis, got shape {sa}")
+
+
+def _check_broadcastable(a, b, name_a, name_b):
+    """Raise ValueError unless two (static) shapes broadcast against each other (NumPy rules)."""
+    sa, sb = _static_shape(a), _static_shape(b)
+    if sa is None or sb is None:
+        return
+    if not sa or not sb:
+        raise ValueError(f"{name_a} and {name_b} must have a latent axis (the last one), got shapes {sa} and {sb}")
+    for x, y in zip(reversed(sa), reversed(sb)):
+        if x is not None and y is not None and x != y and 1 not in (x, y):
+            raise ValueError(f"{name_a} and {name_b} must have the same shape (or shapes that broadcast), "
+                             f"got {sa} and {sb}")
+
+
 def bernoulli_nll_from_logits(x, logits):
     """-log p(x | logits) for Bernoulli pixels, summed over each image; shape (N,).
 
     Uses max(l, 0) - l*x + log(1 + exp(-|l|)), which is finite for any logit and for
     x anywhere in [0, 1] (grey-level MNIST is treated as Bernoulli probabilities).
     """
-    x = ops.cast(x, logits.dtype)
+    logits = _float_tensor(logits, "logits")
+    x = ops.cast(_float_tensor(x, "x"), logits.dtype)
+    _check_same_shape(x, logits, "x", "logits")
     per_pixel = ops.relu(logits) - logits * x + ops.softplus(-ops.abs(logits))
     return _sum_over_non_batch_axes(per_pixel)
 
 
 def kl_standard_normal(z_mean, z_log_var):
     """KL( N(z_mean, exp(z_log_var)) || N(0, I) ) in closed form, summed over latent dims; shape (N,)."""
+    z_mean, z_log_var = _float_tensor(z_mean, "z_mean"), _float_tensor(z_log_var, "z_log_var")
+    _check_broadcastable(z_mean, z_log_var, "z_mean", "z_log_var")
     z_log_var = clip_log_var(z_log_var)
     return 0.5 * ops.sum(ops.exp(z_log_var) + ops.square(z_mean) - 1.0 - z_log_var, axis=-1)
 
@@ -47,6 +108,10 @@ def kl_gaussians(mean_q, log_var_q, mean_p, log_var_p):
 
     Used with a learned conditional prior p(z | condition) instead of N(0, I).
     """
+    mean_q, log_var_q = _float_tensor(mean_q, "mean_q"), _float_tensor(log_var_q, "log_var_q")
+    mean_p, log_var_p = _float_tensor(mean_p, "mean_p"), _float_tensor(log_var_p, "log_var_p")
+    for other, name in ((log_var_q, "log_var_q"), (mean_p, "mean_p"), (log_var_p, "log_var_p")):
+        _check_broadcastable(mean_q, other, "mean_q", name)
     log_var_q, log_var_p = clip_log_var(log_var_q), clip_log_var(log_var_p)
     return 0.5 * ops.sum(
         log_var_p - log_var_q + (ops.exp(log_var_q) + ops.square(mean_q - mean_p)) / ops.exp(log_var_p) - 1.0,
@@ -56,5 +121,8 @@ def kl_gaussians(mean_q, log_var_q, mean_p, log_var_p):
 
 def log_normal(z, mean, log_var):
     """log N(z; mean, exp(log_var)) summed over the last axis (diagonal Gaussian)."""
+    z, mean, log_var = _float_tensor(z, "z"), _float_tensor(mean, "mean"), _float_tensor(log_var, "log_var")
+    _check_broadcastable(z, mean, "z", "mean")
+    _check_broadcastable(z, log_var, "z", "log_var")
     log_var = clip_log_var(log_var)
     return -0.5 * ops.sum(LOG_2PI + log_var + ops.square(z - mean) / ops.exp(log_var), axis=-1)

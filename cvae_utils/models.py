@@ -8,12 +8,14 @@ for the variational models, ``kl_loss``; with ``beta=1`` they add up: loss = rec
 
 from __future__ import annotations
 
+import numbers
+
 import keras
 import numpy as np
 from keras import ops
 
 from .checks import (check_choice, check_images, check_labels, check_latent, check_nonnegative_float,
-                     check_positive_int)
+                     check_positive_int, check_seed)
 from .losses import bernoulli_nll_from_logits, kl_standard_normal
 from .networks import ARCHITECTURES, Sampling, build_decoder, build_encoder
 
@@ -47,25 +49,48 @@ class _LatentModel(keras.Model):
         return {"name": self.name, "latent_dim": self.latent_dim, "architecture": self.architecture}
 
     # -- input checks --------------------------------------------------------------------
-    def _check_fit_inputs(self, x):
+    def _check_fit_inputs(self, x, y=None, what="fit", name="x"):
         """Validate NumPy training data before Keras turns a mistake into a backend error."""
-        if x is None or not isinstance(x, (np.ndarray, list, tuple)):
+        model = type(self).__name__
+        if x is None or not isinstance(x, (np.ndarray, list, tuple)) and not ops.is_tensor(x):
             return  # datasets/generators: validated batch by batch by the backend
         if self.conditional:
             if not isinstance(x, (list, tuple)) or len(x) != 2:
-                raise ValueError(f"{type(self).__name__}.fit expects [images, labels] as its first argument, "
-                                 f"got {type(x).__name__}" + (f" of length {len(x)}" if isinstance(x, (list, tuple)) else ""))
-            images = check_images(x[0], "images")
-            check_labels(x[1], self.num_classes, n=len(images), name="labels")
+                got = type(x).__name__ + (f" of length {len(x)}" if isinstance(x, (list, tuple)) else "")
+                hint = ""
+                if y is not None and not isinstance(x, (list, tuple)):
+                    hint = (f"; it looks like {what}(images, labels) - pass the pair as one list, "
+                            f"{what}([images, labels], ...)")
+                raise ValueError(f"{model}.{what} expects [images, labels] as {name}, got {got}{hint}")
+            images = check_images(x[0], "images" if name == "x" else f"{name}[0] (images)")
+            check_labels(x[1], self.num_classes, n=len(images),
+                         name="labels" if name == "x" else f"{name}[1] (labels)")
         else:
-            check_images(x, "x")
+            check_images(x, name)
+
+    def _check_validation_data(self, validation_data):
+        """Validate NumPy ``validation_data`` the way Keras unpacks it: x, (x,), (x, y) or (x, y, w)."""
+        if validation_data is None:
+            return
+        data = tuple(validation_data) if isinstance(validation_data, list) else validation_data
+        if not isinstance(data, tuple):
+            self._check_fit_inputs(data, name="validation_data")
+            return
+        if self.conditional and len(data) == 2 and not isinstance(data[0], (list, tuple)):
+            raise ValueError(f"{type(self).__name__}.fit: validation_data=(images, labels) is read by Keras as "
+                             f"(inputs, targets); pass validation_data=([images, labels],) instead")
+        if not 1 <= len(data) <= 3:
+            raise ValueError(f"validation_data must be x, (x,), (x, y) or (x, y, sample_weight), "
+                             f"got a {type(validation_data).__name__} of length {len(data)}")
+        self._check_fit_inputs(data[0], name="validation_data[0]")
 
     def fit(self, x=None, y=None, **kwargs):
-        self._check_fit_inputs(x)
+        self._check_fit_inputs(x, y)
+        self._check_validation_data(kwargs.get("validation_data"))
         return super().fit(x, y, **kwargs)
 
     def evaluate(self, x=None, y=None, **kwargs):
-        self._check_fit_inputs(x)
+        self._check_fit_inputs(x, y, what="evaluate")
         return super().evaluate(x, y, **kwargs)
 
     def _images_of(self, x):
@@ -86,6 +111,7 @@ class Autoencoder(_LatentModel):
         super().__init__(latent_dim, architecture, **kwargs)
         self.encoder = build_encoder(self.latent_dim, self.architecture, variational=False)
         self.decoder = build_decoder(self.latent_dim, self.architecture)
+        self.built = True  # every variable exists now (see VAE.__init__)
 
     def call(self, x, training=False):
         return self.decoder(self.encoder(x, training=training), training=training)
@@ -120,11 +146,16 @@ class VAE(_LatentModel):
     def __init__(self, latent_dim=2, architecture="dense", beta=1.0, seed=None, **kwargs):
         super().__init__(latent_dim, architecture, **kwargs)
         self.beta = check_nonnegative_float(beta, "beta")
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.encoder = self._build_encoder()
         self.decoder = self._build_decoder()
         self.sampling = Sampling(seed=seed, name="sampling")
         self.kl_tracker = keras.metrics.Mean(name="kl_loss")
+        # The encoder and decoder are functional models, so every variable exists already.
+        # Marking the model built lets save_weights and BackupAndRestore (which refuse unbuilt
+        # models on TensorFlow) work before the first call, without a call that would advance
+        # the Sampling layer's random generator.
+        self.built = True
 
     def _build_encoder(self):
         return build_encoder(self.latent_dim, self.architecture)
@@ -168,6 +199,7 @@ class VAE(_LatentModel):
     def sample(self, num_samples, seed=None):
         """Draw z ~ N(0, I) and decode: ``num_samples`` new images (N, 28, 28, 1)."""
         num_samples = check_positive_int(num_samples, "num_samples")
+        seed = check_seed(seed)
         z = np.random.default_rng(seed).standard_normal((num_samples, self.latent_dim)).astype("float32")
         return self.decode(z)
 
@@ -198,11 +230,18 @@ class CVAE(VAE):
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes}
 
+    def _require_labels(self, y, call, per):
+        if y is None:
+            raise TypeError(f"CVAE.{call} needs the labels y: one integer class in [0, {self.num_classes}) per {per}")
+
     def _one_hot(self, labels):
         return ops.one_hot(ops.cast(ops.reshape(labels, (-1,)), "int32"), self.num_classes)
 
     def call(self, inputs, training=False):
-        images, labels = inputs
+        # Eager JAX training hands NumPy batches to call(); a nested [images, one_hot] input must
+        # not mix NumPy arrays and tensors, so both become tensors first.
+        images, labels = (t if ops.is_tensor(t) or isinstance(t, keras.KerasTensor) else ops.convert_to_tensor(t)
+                          for t in inputs)
         one_hot = self._one_hot(labels)
         z_mean, z_log_var = self.encoder([images, one_hot], training=training)
         z = self.sampling([z_mean, z_log_var])
@@ -211,19 +250,25 @@ class CVAE(VAE):
 
     def encode(self, x, y):
         """Parameters of q(z|x,y) as NumPy arrays (N, latent_dim); y are integer labels."""
+        self._require_labels(y, "encode(x, y)", "image")
         x = check_images(x)
         y = check_labels(y, self.num_classes, n=len(x))
         return _in_batches(lambda bx, by: self.encoder([bx, self._one_hot(by)], training=False), x, y)
 
     def decode(self, z, y):
         """Bernoulli means p(x|z,y) as NumPy (N, 28, 28, 1); one integer label per code."""
+        self._require_labels(y, "decode(z, y)", "code")
         z = check_latent(z, self.latent_dim)
         y = check_labels(y, self.num_classes, n=len(z))
         return _in_batches(lambda bz, by: self._prob(self.decoder([bz, self._one_hot(by)], training=False)), z, y)
 
     def sample(self, labels, seed=None):
         """One new image per integer label, with z ~ N(0, I)."""
-        labels = check_labels(labels, self.num_classes)
+        if isinstance(labels, numbers.Integral) and not isinstance(labels, bool):
+            raise ValueError(f"CVAE.sample takes one class label per image to draw, got the number {labels}; "
+                             f"e.g. sample(np.repeat(np.arange({self.num_classes}), 4)) draws 4 images per class")
+        labels = check_labels(labels, self.num_classes, name="labels")
+        seed = check_seed(seed)
         if len(labels) == 0:
             raise ValueError("labels is empty: pass at least one class label, e.g. [0, 1, 2]")
         z = np.random.default_rng(seed).standard_normal((len(labels), self.latent_dim)).astype("float32")
@@ -231,4 +276,5 @@ class CVAE(VAE):
 
     def reconstruct(self, x, y):
         """Decode the posterior mean of q(z|x,y) with the same labels."""
+        self._require_labels(y, "reconstruct(x, y)", "image")
         return self.decode(self.encode(x, y)[0], y)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import keras
 from keras import layers, ops
 
-from .checks import IMAGE_SHAPE, check_choice, check_positive_int
+from .checks import IMAGE_SHAPE, check_bool, check_choice, check_positive_int, check_seed
 from .losses import clip_log_var
 
 ARCHITECTURES = ("dense", "conv")
@@ -28,11 +28,18 @@ class Sampling(layers.Layer):
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(seed)
+        self.built = True  # no weights to create; the generator's state exists already
 
     def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
+            raise ValueError("Sampling expects [z_mean, z_log_var], got "
+                             + (f"{len(inputs)} inputs" if isinstance(inputs, (list, tuple)) else type(inputs).__name__))
         z_mean, z_log_var = inputs
+        if tuple(z_mean.shape) != tuple(z_log_var.shape):
+            raise ValueError(f"Sampling: z_mean and z_log_var must have the same shape, got "
+                             f"{tuple(z_mean.shape)} and {tuple(z_log_var.shape)}")
         eps = keras.random.normal(ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator)
         return z_mean + ops.exp(0.5 * clip_log_var(z_log_var)) * eps
 
@@ -40,11 +47,13 @@ class Sampling(layers.Layer):
         return {**super().get_config(), "seed": self.seed}
 
 
-def _check(latent_dim, architecture, num_classes):
+def _check(latent_dim, architecture, num_classes, name):
     check_positive_int(latent_dim, "latent_dim")
     check_choice(architecture, "architecture", ARCHITECTURES)
     if num_classes is not None:
         check_positive_int(num_classes, "num_classes", minimum=2)
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string, got {name!r}")
 
 
 def build_encoder(latent_dim: int, architecture: str = "dense", num_classes: int | None = None,
@@ -55,7 +64,8 @@ def build_encoder(latent_dim: int, architecture: str = "dense", num_classes: int
     ``num_classes`` is given. Outputs: ``[z_mean, z_log_var]`` if ``variational`` else the
     code ``z`` (a plain autoencoder).
     """
-    _check(latent_dim, architecture, num_classes)
+    _check(latent_dim, architecture, num_classes, name)
+    check_bool(variational, "variational")
     image = keras.Input(IMAGE_SHAPE, name="image")
     inputs = [image]
     if architecture == "dense":
@@ -83,7 +93,7 @@ def build_encoder(latent_dim: int, architecture: str = "dense", num_classes: int
 def build_decoder(latent_dim: int, architecture: str = "dense", num_classes: int | None = None,
                   name: str = "decoder") -> keras.Model:
     """Decoder network: z (N, latent_dim) [+ one-hot label] -> Bernoulli logits (N, 28, 28, 1)."""
-    _check(latent_dim, architecture, num_classes)
+    _check(latent_dim, architecture, num_classes, name)
     z = keras.Input((latent_dim,), name="z")
     inputs, h = [z], z
     if num_classes is not None:

@@ -5,28 +5,83 @@ Digit grids have no ticks; scatter plots and curves have titles, axis labels and
 
 from __future__ import annotations
 
-import numpy as np
-import matplotlib.pyplot as plt
+import numbers
 from statistics import NormalDist
 
-from .checks import as_array, check_images, check_labels, check_latent, check_positive_int
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+
+from .checks import as_array, check_latent, check_positive_float, check_positive_int
 
 
-def _image_stack(images, name="images") -> np.ndarray:
+def _image_stack(images, name="images", pixel_range: bool = False) -> np.ndarray:
+    """(N, H, W[, 1]) images as an (N, H, W) array; with ``pixel_range`` values must lie in [0, 1]."""
     arr = as_array(images, name)
     if arr.ndim == 4 and arr.shape[-1] == 1:
         arr = arr[..., 0]
+    if arr.ndim == 2:
+        raise ValueError(f"{name} must be a batch of shape (N, H, W) or (N, H, W, 1), got a single image of "
+                         f"shape {arr.shape} - add a batch axis with images[None]")
     if arr.ndim != 3:
         raise ValueError(f"{name} must have shape (N, H, W) or (N, H, W, 1), got {arr.shape}")
     if len(arr) == 0:
         raise ValueError(f"{name} is empty")
+    if arr.dtype == bool:
+        arr = arr.astype("float32")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values ({int(np.sum(~np.isfinite(arr)))} entries)")
+    if pixel_range:
+        lo, hi = float(arr.min()), float(arr.max())
+        if lo < 0.0 or hi > 1.0:
+            hint = " - divide uint8 images by 255" if hi > 1.0 else ""
+            raise ValueError(f"{name} must hold pixel values in [0, 1] (they are drawn on that scale), got "
+                             f"values in [{lo:g}, {hi:g}]{hint}")
     return arr
 
 
 def _require_2d(model, what):
+    _require_model(model, what)
     if getattr(model, "latent_dim", None) != 2:
         raise ValueError(f"{what} needs a model with latent_dim == 2, got latent_dim="
                          f"{getattr(model, 'latent_dim', None)}; use a 2-D model or project the codes first")
+
+
+def _require_model(model, what):
+    if not (hasattr(model, "decode") and hasattr(model, "latent_dim")):
+        raise TypeError(f"{what} needs a cvae_utils model (Autoencoder, VAE or CVAE), got {type(model).__name__}")
+
+
+def _check_ax(ax):
+    if ax is not None and not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes (e.g. from plt.subplots()), got {type(ax).__name__}")
+
+
+def _class_labels(labels, n: int) -> np.ndarray:
+    """Integer labels >= 0, one per point (the number of classes is not known here)."""
+    arr = as_array(labels, "labels")
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"labels must be integer class labels of shape (N,), got shape {arr.shape}"
+                         + (" - it looks one-hot encoded; pass labels.argmax(axis=1)" if arr.ndim == 2 else ""))
+    if len(arr) != n:
+        raise ValueError(f"labels has {len(arr)} entries but z has {n} codes; they must match")
+    if arr.dtype == bool:
+        raise TypeError("labels must hold integer class labels, got booleans")
+    if np.issubdtype(arr.dtype, np.floating) and (not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr))):
+        raise ValueError("labels must hold whole-number class labels, got non-integer values")
+    if arr.min() < 0:
+        raise ValueError(f"labels must be class labels >= 0, got values down to {arr.min():g}")
+    return arr.astype("int64")
+
+
+def _check_names(names, count, what):
+    """class_names/titles: a sequence with at least ``count`` entries."""
+    if isinstance(names, (str, bytes)) or not hasattr(names, "__len__"):
+        raise TypeError(f"{what} must be a list of strings, got {type(names).__name__}")
+    if len(names) < count:
+        raise ValueError(f"{what} must have at least {count} entries (one per class), got {len(names)}")
 
 
 def _hide_ticks(ax):
@@ -49,11 +104,15 @@ def tile(images, ncols: int) -> np.ndarray:
 
 def plot_image_grid(images, ncols: int = 8, titles=None, title: str | None = None, cell_size: float = 1.0):
     """A grid of images, optionally with a small title above each (e.g. its label)."""
-    imgs = _image_stack(images)
+    imgs = _image_stack(images, pixel_range=True)
     ncols = min(check_positive_int(ncols, "ncols"), len(imgs))
     nrows = -(-len(imgs) // ncols)
-    if titles is not None and len(titles) != len(imgs):
-        raise ValueError(f"titles must have one entry per image ({len(imgs)}), got {len(titles)}")
+    check_positive_float(cell_size, "cell_size")
+    if titles is not None:
+        if isinstance(titles, (str, bytes)) or not hasattr(titles, "__len__"):
+            raise TypeError(f"titles must be a list with one entry per image, got {type(titles).__name__}")
+        if len(titles) != len(imgs):
+            raise ValueError(f"titles must have one entry per image ({len(imgs)}), got {len(titles)}")
     fig, axes = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, cell_size * nrows + (0.4 if title else 0)),
                              squeeze=False)
     for i, ax in enumerate(axes.flat):
@@ -72,7 +131,8 @@ def plot_image_grid(images, ncols: int = 8, titles=None, title: str | None = Non
 
 def plot_reconstructions(originals, reconstructions, n: int = 10, title: str = "Originals (top) and reconstructions (bottom)"):
     """Originals in the top row, their reconstructions below."""
-    a, b = _image_stack(originals, "originals"), _image_stack(reconstructions, "reconstructions")
+    a = _image_stack(originals, "originals", pixel_range=True)
+    b = _image_stack(reconstructions, "reconstructions", pixel_range=True)
     if a.shape != b.shape:
         raise ValueError(f"originals and reconstructions must have the same shape, got {a.shape} and {b.shape}")
     n = min(check_positive_int(n, "n"), len(a))
@@ -91,13 +151,18 @@ def plot_reconstructions(originals, reconstructions, n: int = 10, title: str = "
 def plot_latent_scatter(z, labels, class_names=None, title: str = "Latent codes of test images", ax=None,
                         point_size: float = 3.0):
     """2-D latent codes as a scatter plot coloured by label, with a legend."""
-    z = check_latent(z, 2)
-    labels = as_array(labels, "labels").astype(int).reshape(-1)
-    if len(labels) != len(z):
-        raise ValueError(f"labels has {len(labels)} entries but z has {len(z)} codes; they must match")
+    arr = as_array(z, "z")
+    if arr.ndim == 2 and arr.shape[1] != 2:
+        raise ValueError(f"plot_latent_scatter needs 2-D codes of shape (N, 2), got {arr.shape}: train a model "
+                         f"with latent_dim=2, or project the codes to two dimensions first (e.g. PCA)")
+    z = check_latent(arr, 2)
+    _check_ax(ax)
+    check_positive_float(point_size, "point_size")
+    labels = _class_labels(labels, len(z))
     classes = np.unique(labels)
     if class_names is None:
         class_names = [str(c) for c in range(int(classes.max()) + 1)]
+    _check_names(class_names, int(classes.max()) + 1, "class_names")
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.5, 5.5))
@@ -122,6 +187,8 @@ def latent_grid(n: int = 20, extent: float | None = None) -> np.ndarray:
     [-extent, extent] instead.
     """
     n = check_positive_int(n, "n", minimum=2)
+    if extent is not None:
+        extent = check_positive_float(extent, "extent")
     if extent is None:
         axis = np.array([NormalDist().inv_cdf(p) for p in np.linspace(0.05, 0.95, n)])
     else:
@@ -130,7 +197,20 @@ def latent_grid(n: int = 20, extent: float | None = None) -> np.ndarray:
     return np.stack([z1.ravel(), z2.ravel()], axis=1).astype("float32")
 
 
+def _check_class(model, value, what="label"):
+    """One integer class label of a conditional model, in [0, num_classes)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{what} must be one integer class label, got {type(value).__name__} {value!r}")
+    num_classes = getattr(model, "num_classes", None)
+    if num_classes is not None and not 0 <= value < num_classes:
+        raise ValueError(f"{what} must be a class label in [0, {num_classes}), got {value}")
+    return int(value)
+
+
 def _decode(model, z, label):
+    label = _check_class(model, label)
     if getattr(model, "conditional", False):
         if label is None:
             raise ValueError(f"{type(model).__name__} is conditional: pass the label to decode with")
@@ -144,6 +224,7 @@ def plot_latent_manifold(model, n: int = 20, label: int | None = None, extent: f
                          title: str | None = None, ax=None):
     """Decode an n x n grid over the 2-D latent plane (Gaussian quantiles by default) into one image."""
     _require_2d(model, "plot_latent_manifold")
+    _check_ax(ax)
     z = latent_grid(n, extent)
     canvas = tile(_decode(model, z, label), n)
     fig = None
@@ -164,6 +245,7 @@ def plot_interpolation(model, z_start, z_end, steps: int = 10, label=None, label
     For a CVAE, ``label`` fixes the condition; with ``label_end`` too, the second half of
     the strip is decoded with ``label_end`` (labels are discrete, so they switch, not blend).
     """
+    _require_model(model, "plot_interpolation")
     steps = check_positive_int(steps, "steps", minimum=2)
     latent_dim = model.latent_dim
     a = check_latent(np.reshape(as_array(z_start, "z_start"), (1, -1)), latent_dim, "z_start")
@@ -173,11 +255,14 @@ def plot_interpolation(model, z_start, z_end, steps: int = 10, label=None, label
     if getattr(model, "conditional", False):
         if label is None:
             raise ValueError(f"{type(model).__name__} is conditional: pass label (and optionally label_end)")
-        labels = np.full(steps, label, dtype="int32")
+        label, label_end = _check_class(model, label), _check_class(model, label_end, "label_end")
+        labels = np.full(steps, label, dtype="int64")
         if label_end is not None:
             labels[steps // 2:] = label_end
         images = model.decode(z, labels)
     else:
+        if label_end is not None:
+            raise ValueError(f"{type(model).__name__} is not conditional: label_end must be None")
         images = _decode(model, z, label)
     fig, axes = plt.subplots(1, steps, figsize=(1.0 * steps, 1.5), squeeze=False)
     for i, ax in enumerate(axes[0]):
@@ -196,9 +281,12 @@ def plot_conditional_grid(model, num_samples: int = 10, z=None, class_names=None
 
     Every column shares its z, so a column shows one "style" drawn as every class.
     """
+    _require_model(model, "plot_conditional_grid")
     if not getattr(model, "conditional", False):
         raise ValueError(f"plot_conditional_grid needs a conditional model (CVAE), got {type(model).__name__}")
     num_classes = model.num_classes
+    if class_names is not None:
+        _check_names(class_names, num_classes, "class_names")
     if z is None:
         num_samples = check_positive_int(num_samples, "num_samples")
         z = np.random.default_rng(seed).standard_normal((num_samples, model.latent_dim)).astype("float32")
@@ -224,8 +312,10 @@ def plot_training_curves(history, title: str = "Training curves"):
     Accepts a keras History or its ``.history`` dict. A model without KL (autoencoder) gets one panel.
     """
     hist = getattr(history, "history", history)
-    if not isinstance(hist, dict) or not hist:
-        raise TypeError("history must be a keras History or its non-empty .history dict")
+    if not isinstance(hist, dict):
+        raise TypeError(f"history must be a keras History or its .history dict, got {type(history).__name__}")
+    if not hist or not any(len(v) for v in hist.values()):
+        raise ValueError("history is empty: it records no epoch (did the model train?)")
     panels = [k for k in ("reconstruction_loss", "kl_loss") if k in hist] or ["loss"]
     if panels[0] not in hist:
         raise ValueError(f"history has none of reconstruction_loss, kl_loss or loss; keys: {sorted(hist)}")

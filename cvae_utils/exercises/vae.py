@@ -1,0 +1,241 @@
+"""Self-checks for the exercises of the chapter "Variational autoencoders".
+
+Each ``check_*`` function calls a learner's function on known inputs, compares the result with a
+reference written in NumPy (float64), and prints ``✓ ...`` when it agrees or raises AssertionError
+saying what differs and what the usual mistake behind that difference is.
+
+- :func:`check_kl_divergence`: closed-form KL( N(mu, diag sigma^2) || N(0, I) ) per example.
+- :func:`check_reparameterize`: z = mu + exp(log_var / 2) * eps with eps drawn from a seed.
+- :func:`check_negative_elbo`: per-image -ELBO = Bernoulli NLL (summed over pixels) + KL.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from keras import ops
+
+from . import close, report
+
+# -- references (float64 NumPy, written independently of cvae_utils.losses) ----------------
+
+
+def _kl_reference(z_mean, z_log_var):
+    m, lv = np.asarray(z_mean, "float64"), np.asarray(z_log_var, "float64")
+    return 0.5 * np.sum(np.exp(lv) + m ** 2 - 1.0 - lv, axis=-1)
+
+
+def _bernoulli_nll_reference(x, logits, reduce="sum"):
+    x, l = np.asarray(x, "float64"), np.asarray(logits, "float64")
+    # -[x log s(l) + (1 - x) log(1 - s(l))] = softplus(l) - x * l, written stably
+    per_pixel = np.maximum(l, 0.0) - l * x + np.log1p(np.exp(-np.abs(l)))
+    per_pixel = per_pixel.reshape(len(x), -1)
+    return per_pixel.sum(axis=1) if reduce == "sum" else per_pixel.mean(axis=1)
+
+
+def _bernoulli_nll_clipped_reference(x, logits, eps=1e-7):
+    """The common near-miss: log(p + eps) on probabilities, which caps confident mistakes."""
+    x, p = np.asarray(x, "float64"), 1.0 / (1.0 + np.exp(-np.asarray(logits, "float64")))
+    per_pixel = -(x * np.log(p + eps) + (1.0 - x) * np.log(1.0 - p + eps))
+    return per_pixel.reshape(len(x), -1).sum(axis=1)
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _require_callable(fn, expected: str):
+    if not callable(fn):
+        raise TypeError(f"pass your function itself, e.g. {expected}, not {type(fn).__name__}")
+
+
+def _numpy_result(value, name: str) -> np.ndarray:
+    """The learner's return value as float64 NumPy, or an AssertionError saying why it is not one."""
+    if value is None:
+        report(name, False, "your function returned None - did you forget `return`?")
+    if isinstance(value, (tuple, list, dict)):
+        report(name, False, f"your function returned a {type(value).__name__}; return one array")
+    try:
+        arr = np.asarray(ops.convert_to_numpy(value) if ops.is_tensor(value) else value, dtype="float64")
+    except (TypeError, ValueError) as exc:
+        report(name, False, f"could not read your result as an array of numbers ({exc})")
+    return arr
+
+
+def _check_shape(arr, expected_shape, name, hint=""):
+    if arr.shape != tuple(expected_shape):
+        report(name, False, f"expected shape {tuple(expected_shape)}, got {arr.shape}. {hint}".rstrip())
+
+
+def _fmt(a, decimals=4):
+    return np.array2string(np.round(np.asarray(a, "float64"), decimals), separator=", ")
+
+
+# -- exercise 1: closed-form KL ----------------------------------------------------------
+
+
+def _kl_inputs():
+    z_mean = np.array([[0.0, 0.0], [1.0, -2.0], [0.3, 0.5], [-1.5, 0.1], [0.0, 0.0]], dtype="float32")
+    z_log_var = np.array([[0.0, 0.0], [0.0, 0.0], [-1.0, 0.7], [-3.0, 1.5], [-6.0, 2.0]], dtype="float32")
+    return z_mean, z_log_var
+
+
+def check_kl_divergence(kl_divergence) -> bool:
+    """Check ``kl_divergence(z_mean, z_log_var)``: KL( N(z_mean, exp(z_log_var)) || N(0, I) ).
+
+    Inputs are float32 arrays of shape (N, D); the answer must have shape (N,) (summed over the D
+    latent dimensions, one value per example) and match the closed form
+    0.5 * sum(exp(log_var) + mean^2 - 1 - log_var).
+    """
+    name = "kl_divergence"
+    _require_callable(kl_divergence, "check_kl_divergence(kl_divergence)")
+    z_mean, z_log_var = _kl_inputs()
+    expected = _kl_reference(z_mean, z_log_var)
+    got = _numpy_result(kl_divergence(z_mean, z_log_var), name)
+    if got.shape == z_mean.shape:
+        report(name, False, f"expected shape {expected.shape}, got {got.shape}: sum over the latent "
+                            f"dimensions (axis=-1), one KL per example")
+    if got.shape == ():
+        report(name, False, f"expected shape {expected.shape} (one KL per example), got a single number: "
+                            f"do not average over the batch - the model does that")
+    _check_shape(got, expected.shape, name)
+    if not np.all(np.isfinite(got)):
+        report(name, False, f"your KL is not finite: {_fmt(got)}")
+    if not close(got, expected):
+        hint = ""
+        if close(got, 2 * expected):
+            hint = " Your values are twice too large: the closed form has a factor 1/2."
+        elif close(got, expected / 2):
+            hint = " Your values are half the right ones: the factor is 1/2, applied once."
+        elif abs(got[0]) > 1e-4:
+            hint = " For mean 0 and log_var 0 (first row) q equals p, so the KL must be 0."
+        report(name, False, f"for z_mean={_fmt(z_mean[1])}, z_log_var={_fmt(z_log_var[1])} expected "
+                            f"{expected[1]:.4f}, got {got[1]:.4f}. All rows: expected {_fmt(expected)}, "
+                            f"got {_fmt(got)}.{hint}")
+    return report(name, True, f"matches the closed form on {len(expected)} examples (KL from 0 to "
+                              f"{expected.max():.2f} nats)")
+
+
+# -- exercise 2: the reparameterisation trick ---------------------------------------------
+
+
+def check_reparameterize(reparameterize, num_samples: int = 20000) -> bool:
+    """Check ``reparameterize(z_mean, z_log_var, seed)`` returning z = mean + exp(log_var / 2) * eps.
+
+    The function must draw eps ~ N(0, I) with ``keras.random.normal(..., seed=seed)`` and build z
+    from it with ``keras.ops``. Three things are checked:
+
+    1. statistics: over many samples, z has mean z_mean and standard deviation exp(z_log_var / 2);
+    2. form: with the same seed (the same eps), moving z_mean by d moves z by exactly d, and adding
+       d to z_log_var scales z - z_mean by exp(d / 2) - i.e. z is mean + sigma * eps, a
+       deterministic, differentiable function of (z_mean, z_log_var) given eps;
+    3. the result is a backend tensor, so gradients can flow (NumPy arrays cut the graph).
+    """
+    name = "reparameterize"
+    _require_callable(reparameterize, "check_reparameterize(reparameterize)")
+    num_samples = int(num_samples)
+    if num_samples < 1000:
+        raise ValueError(f"num_samples must be at least 1000 for a reliable check, got {num_samples}")
+    mean = np.array([1.0, -2.0, 0.0], dtype="float32")
+    log_var = np.log(np.array([4.0, 0.25, 1.0], dtype="float32"))
+    std = np.exp(0.5 * log_var)
+    z_mean = ops.convert_to_tensor(np.tile(mean, (num_samples, 1)))
+    z_log_var = ops.convert_to_tensor(np.tile(log_var, (num_samples, 1)))
+
+    result = reparameterize(z_mean, z_log_var, 7)
+    if result is not None and not ops.is_tensor(result):
+        report(name, False, f"your function returned a {type(result).__name__}, not a backend tensor: "
+                            f"gradients cannot flow through NumPy. Build z with keras.ops "
+                            f"(ops.exp, +, *) and keras.random.normal")
+    z = _numpy_result(result, name)
+    _check_shape(z, (num_samples, 3), name, "z has the shape of z_mean")
+
+    # 1. statistics (tolerance: 5 standard errors of the mean; 5% on the standard deviation)
+    got_mean, got_std = z.mean(axis=0), z.std(axis=0)
+    if not np.all(np.abs(got_mean - mean) < 5 * std / np.sqrt(num_samples)):
+        report(name, False, f"the samples' mean is {_fmt(got_mean, 3)}, expected z_mean = {_fmt(mean, 3)}")
+    if not np.allclose(got_std, std, rtol=0.05):
+        hint = ""
+        if np.allclose(got_std, std ** 2, rtol=0.05):
+            hint = " You used the variance exp(log_var) as the standard deviation: sigma = exp(log_var / 2)."
+        elif np.allclose(got_std, np.exp(log_var / 4), rtol=0.05):
+            hint = " sigma = exp(log_var / 2), not sqrt(exp(log_var / 2))."
+        report(name, False, f"the samples' standard deviation is {_fmt(got_std, 3)}, expected "
+                            f"exp(z_log_var / 2) = {_fmt(std, 3)}.{hint}")
+
+    # 2. form: same seed => same eps; z must move with (mean, log_var) as mean + sigma * eps does
+    small_mean = ops.convert_to_tensor(mean[None, :])
+    small_log_var = ops.convert_to_tensor(log_var[None, :])
+    z0 = _numpy_result(reparameterize(small_mean, small_log_var, 11), name)
+    z0_again = _numpy_result(reparameterize(small_mean, small_log_var, 11), name)
+    if not close(z0, z0_again, atol=1e-6, rtol=1e-6):
+        report(name, False, "two calls with the same seed gave different z: pass seed to "
+                            "keras.random.normal(shape, seed=seed) so eps is reproducible")
+    d = 0.5
+    z_shift = _numpy_result(reparameterize(ops.convert_to_tensor(mean[None, :] + d), small_log_var, 11), name)
+    if not close(z_shift - z0, np.full_like(z0, d), atol=1e-4, rtol=1e-4):
+        report(name, False, f"adding {d} to z_mean changed z by {_fmt(z_shift - z0)}, expected exactly {d} "
+                            f"(dz/dmean = 1): eps must not depend on z_mean")
+    z_scaled = _numpy_result(reparameterize(small_mean, ops.convert_to_tensor(log_var[None, :] + d), 11), name)
+    eps = (z0 - mean) / std
+    expected_scaled = mean + std * np.exp(d / 2) * eps
+    if not close(z_scaled, expected_scaled, atol=1e-4, rtol=1e-4):
+        report(name, False, f"adding {d} to z_log_var should scale z - z_mean by exp({d}/2) = "
+                            f"{np.exp(d / 2):.4f}; got z = {_fmt(z_scaled)}, expected {_fmt(expected_scaled)}")
+    return report(name, True, f"{num_samples} samples have mean {_fmt(got_mean, 2)} and std {_fmt(got_std, 2)} "
+                              f"(target {_fmt(mean, 2)}, {_fmt(std, 2)}); z = mean + sigma * eps given the seed")
+
+
+# -- exercise 3: the negative ELBO of one image ---------------------------------------------
+
+
+def _elbo_inputs():
+    rng = np.random.default_rng(2024)
+    n = 4
+    x = (rng.random((n, 28, 28, 1)) < 0.3).astype("float32")
+    logits = (3.0 * rng.standard_normal((n, 28, 28, 1))).astype("float32")
+    # the last image: confident and wrong in places, as an untrained decoder can be
+    logits[-1, :2] = np.where(x[-1, :2] > 0.5, -60.0, 60.0)
+    z_mean = rng.standard_normal((n, 2)).astype("float32")
+    z_log_var = (0.5 * rng.standard_normal((n, 2)) - 1.0).astype("float32")
+    return x, logits, z_mean, z_log_var
+
+
+def check_negative_elbo(negative_elbo_per_image) -> bool:
+    """Check ``negative_elbo_per_image(x, logits, z_mean, z_log_var)``: one -ELBO per image (nats).
+
+    -ELBO = sum over pixels of the Bernoulli negative log-likelihood of x given the decoder's
+    logits, plus the closed-form KL(q(z|x) || N(0, I)). Shapes: x and logits (N, 28, 28, 1),
+    z_mean and z_log_var (N, D); result (N,). One image has logits of +-60 that disagree with
+    its pixels: a stable formula gives a large but finite value there.
+    """
+    name = "negative_elbo_per_image"
+    _require_callable(negative_elbo_per_image, "check_negative_elbo(negative_elbo_per_image)")
+    x, logits, z_mean, z_log_var = _elbo_inputs()
+    reconstruction = _bernoulli_nll_reference(x, logits)
+    kl = _kl_reference(z_mean, z_log_var)
+    expected = reconstruction + kl
+    got = _numpy_result(negative_elbo_per_image(x, logits, z_mean, z_log_var), name)
+    if got.shape == ():
+        report(name, False, f"expected shape {expected.shape} (one value per image), got a single number: "
+                            f"sum over pixels and latent dimensions, but not over the batch")
+    _check_shape(got, expected.shape, name, "Sum the reconstruction term over all pixels of each image.")
+    if not np.all(np.isfinite(got[:-1])):
+        report(name, False, f"your values are not finite for ordinary logits: {_fmt(got, 2)}")
+    if not np.isfinite(got[-1]):
+        report(name, False, "the last image has logits of +-60: log(sigmoid(l)) underflows to log(0). "
+                            "Use the stable form softplus(l) - x * l (or max(l, 0) - l * x + log(1 + exp(-|l|)))")
+    if not close(got, expected, atol=1e-2, rtol=1e-4):
+        hint = ""
+        if close(got, reconstruction, atol=1e-2, rtol=1e-4):
+            hint = " That is the reconstruction term alone: add the KL."
+        elif close(got, reconstruction - kl, atol=1e-2, rtol=1e-4):
+            hint = " You subtracted the KL: -ELBO = reconstruction NLL + KL."
+        elif close(got, -expected, atol=1e-2, rtol=1e-4):
+            hint = " The sign is flipped: return the negative ELBO (a positive number of nats)."
+        elif close(got, _bernoulli_nll_reference(x, logits, reduce="mean") + kl, atol=1e-2, rtol=1e-4):
+            hint = (" You averaged the reconstruction over pixels: sum it, otherwise the KL weighs 784 "
+                    "times more than in the ELBO.")
+        elif close(got, _bernoulli_nll_clipped_reference(x, logits) + kl, atol=1e-2, rtol=1e-4):
+            hint = " Adding 1e-7 inside log() biases large logits: use softplus(l) - x * l."
+        report(name, False, f"expected {_fmt(expected, 2)} nats, got {_fmt(got, 2)} "
+                            f"(reconstruction {_fmt(reconstruction, 2)} + KL {_fmt(kl, 2)}).{hint}")
+    return report(name, True, f"-ELBO per image {_fmt(expected, 1)} nats, finite even for logits of +-60")

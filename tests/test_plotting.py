@@ -1,0 +1,141 @@
+"""Every plotting helper returns a matplotlib Figure with the expected axes (Agg backend)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import binary_images, class_labels
+from matplotlib.animation import FuncAnimation
+from matplotlib.figure import Figure
+
+from cvae_utils.animation import grid_animation
+from cvae_utils.models import CVAE, VAE, Autoencoder
+from cvae_utils.plotting import (latent_grid, plot_conditional_grid, plot_image_grid, plot_interpolation,
+                                 plot_latent_manifold, plot_latent_scatter, plot_reconstructions,
+                                 plot_training_curves, tile)
+import matplotlib.pyplot as plt
+
+
+@pytest.fixture(scope="module")
+def vae2():
+    return VAE(latent_dim=2)
+
+
+@pytest.fixture(scope="module")
+def cvae2():
+    return CVAE(latent_dim=2, num_classes=3)
+
+
+def _image_axes(fig):
+    return [ax for ax in fig.axes if ax.images]
+
+
+def _assert_no_ticks(axes):
+    for ax in axes:
+        assert not ax.get_xticks().size and not ax.get_yticks().size
+
+
+def test_plot_image_grid_axes_titles_and_blank_cells():
+    fig = plot_image_grid(binary_images(12), ncols=5, titles=list(range(12)), title="grid")
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 15  # 3 rows of 5
+    assert len(_image_axes(fig)) == 12
+    assert [ax.get_title() for ax in fig.axes[:3]] == ["0", "1", "2"]
+    assert fig._suptitle.get_text() == "grid"
+    _assert_no_ticks(fig.axes)
+
+
+def test_plot_image_grid_accepts_images_without_channel_axis_and_few_images():
+    fig = plot_image_grid(binary_images(3)[..., 0], ncols=8)
+    assert len(fig.axes) == 3  # ncols shrinks to the number of images
+
+
+def test_plot_reconstructions_two_rows():
+    x = binary_images(8)
+    fig = plot_reconstructions(x, x * 0.5, n=6)
+    assert isinstance(fig, Figure) and len(fig.axes) == 12 and len(_image_axes(fig)) == 12
+    assert fig.axes[0].get_ylabel() == "original"
+
+
+def test_plot_latent_scatter_one_axes_with_legend():
+    z = np.random.default_rng(0).normal(size=(30, 2))
+    fig = plot_latent_scatter(z, class_labels(30, 3), class_names=["a", "b", "c"])
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b", "c"]
+    assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
+
+
+def test_plot_latent_scatter_draws_into_a_given_axes():
+    fig, axes = plt.subplots(1, 2)
+    out = plot_latent_scatter(np.zeros((4, 2)), [0, 1, 1, 0], ax=axes[1])
+    assert out is fig and len(fig.axes) == 2 and axes[1].collections and not axes[0].collections
+
+
+def test_plot_latent_manifold(vae2, cvae2):
+    fig = plot_latent_manifold(vae2, n=5)
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    assert fig.axes[0].images[0].get_array().shape == (5 * 28, 5 * 28)
+    fig = plot_latent_manifold(cvae2, n=4, label=2)
+    assert len(fig.axes) == 1 and "label 2" in fig.axes[0].get_title()
+
+
+def test_plot_interpolation(vae2, cvae2):
+    fig = plot_interpolation(vae2, [0.0, 0.0], [1.0, -1.0], steps=7)
+    assert isinstance(fig, Figure) and len(fig.axes) == 7 and len(_image_axes(fig)) == 7
+    fig = plot_interpolation(cvae2, np.zeros(2), np.ones(2), steps=4, label=0, label_end=2)
+    assert len(fig.axes) == 4
+
+
+def test_plot_conditional_grid(cvae2):
+    fig = plot_conditional_grid(cvae2, num_samples=4, class_names=["x", "y", "z"])
+    assert isinstance(fig, Figure) and len(fig.axes) == 3 * 4
+    assert [fig.axes[r * 4].get_ylabel() for r in range(3)] == ["x", "y", "z"]
+    fig = plot_conditional_grid(cvae2, z=np.zeros((2, 2)))
+    assert len(fig.axes) == 3 * 2
+
+
+@pytest.mark.parametrize("history, panels", [
+    ({"loss": [3, 2], "reconstruction_loss": [2, 1.5], "kl_loss": [1, 0.5],
+      "val_reconstruction_loss": [2.1, 1.6], "val_kl_loss": [1, 0.6]}, 2),
+    ({"loss": [3, 2], "reconstruction_loss": [3, 2]}, 1),  # autoencoder
+    ({"loss": [3, 2, 1]}, 1),
+])
+def test_plot_training_curves(history, panels):
+    fig = plot_training_curves(history)
+    assert isinstance(fig, Figure) and len(fig.axes) == panels
+    for ax in fig.axes:
+        assert ax.get_xlabel() == "epoch" and ax.get_legend() is not None
+
+
+def test_plot_training_curves_accepts_a_keras_history():
+    class FakeHistory:  # what keras.callbacks.History exposes
+        history = {"reconstruction_loss": [5.0], "kl_loss": [1.0]}
+
+    assert len(plot_training_curves(FakeHistory()).axes) == 2
+
+
+def test_latent_grid_and_tile():
+    grid = latent_grid(4)
+    assert grid.shape == (16, 2) and grid.dtype == np.float32
+    assert grid[0, 0] < grid[-1, 0] and grid[0, 1] > grid[-1, 1]  # z1 grows to the right, z2 down the rows
+    linear = latent_grid(3, extent=2.0)
+    assert linear.min() == -2.0 and linear.max() == 2.0
+    canvas = tile(binary_images(5), ncols=2)
+    assert canvas.shape == (3 * 28, 2 * 28)
+    assert np.all(canvas[2 * 28:, 28:] == 0)  # the blank sixth cell
+
+
+def test_grid_animation():
+    frames = [(epoch, binary_images(4, seed=epoch)) for epoch in range(3)]
+    anim = grid_animation(frames, ncols=2, title="demo")
+    assert isinstance(anim, FuncAnimation)
+    fig = anim._fig
+    assert isinstance(fig, Figure) and len(fig.axes) == 1
+    html = anim.to_jshtml()
+    assert "<script" in html and html.count("data:image/png") == 3
+
+
+def test_autoencoder_manifold_is_allowed_for_2d_codes():
+    fig = plot_latent_manifold(Autoencoder(latent_dim=2), n=3, extent=1.0)
+    assert len(fig.axes) == 1

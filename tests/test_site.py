@@ -1,0 +1,651 @@
+"""The website as a reader sees it: built, served on 127.0.0.1 and opened in headless Chromium.
+
+The book and its student edition are built once per test session into a temporary folder with
+scripts/build_site.py, or taken ready-built from the folders named by CVAE_SITE_DIR and
+CVAE_STUDENT_SITE_DIR (their ``_build/html``), so CI can build once and test that build.
+
+Browser tests drive the Debian package ``chromium`` (at /usr/bin/chromium, or CVAE_CHROMIUM)
+with the Python package ``playwright``; its own browser downloads are never used. Without
+them the browser tests are skipped - except under CI (CI=true), where they fail. Every page
+is saved as a full-page screenshot in artifacts/screenshots/ (or CVAE_SCREENSHOT_DIR).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import html.parser
+import importlib.util
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import numpy as np
+import pytest
+import yaml
+
+import cvae_utils
+
+ROOT = Path(__file__).resolve().parents[1]
+IN_CI = os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 120_000  # generous: long chapter pages on a busy two-core machine
+SCREENSHOTS = Path(os.environ.get("CVAE_SCREENSHOT_DIR", ROOT / "artifacts" / "screenshots"))
+CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+BRANCH = CONFIG["repository"].get("branch", "main")
+COLAB_PREFIX = cvae_utils.REPOSITORY_URL.replace("https://github.com/", "https://colab.research.google.com/github/")
+
+
+def _load_build_script():
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+build_site = _load_build_script()
+
+
+# -- the pages of the book ----------------------------------------------------------------------
+
+def _toc_entries():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+
+    def walk(entries):
+        for entry in entries or []:
+            if "file" in entry:
+                yield entry["file"]
+            yield from walk(entry.get("sections"))
+
+    yield toc["root"]
+    for part in toc.get("parts", []):
+        yield from walk(part.get("chapters"))
+    yield from walk(toc.get("chapters"))
+
+
+def _source(docname):
+    for suffix in (".ipynb", ".md"):
+        if (ROOT / (docname + suffix)).exists():
+            return ROOT / (docname + suffix)
+    return None
+
+
+PAGES = [doc for doc in _toc_entries() if _source(doc) is not None]  # missing pages: see test_book.py
+NOTEBOOK_PAGES = [doc for doc in PAGES if _source(doc).suffix == ".ipynb"]
+
+
+# -- building and serving -----------------------------------------------------------------------
+
+def _site(tmp_path_factory, env_var, student):
+    given = os.environ.get(env_var)
+    if given:
+        site = build_site.html_dir(Path(given)) if not (Path(given) / "index.html").exists() else Path(given)
+        assert (site / "index.html").exists(), f"{env_var}={given}: no built site (index.html) there or in _build/html"
+        return site
+    output = tmp_path_factory.mktemp("student_site" if student else "site")
+    return build_site.build(output, student=student, strict=False)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """Folder of the built book's HTML."""
+    return _site(tmp_path_factory, "CVAE_SITE_DIR", student=False)
+
+
+@pytest.fixture(scope="session")
+def student_site(tmp_path_factory):
+    """Folder of the built student edition's HTML."""
+    return _site(tmp_path_factory, "CVAE_STUDENT_SITE_DIR", student=True)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(directory):
+    """Serve a folder over HTTP on 127.0.0.1 (a free port) in a background thread."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def site_url(site):
+    with serve(site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def student_site_url(student_site):
+    with serve(student_site) as url:
+        yield url
+
+
+def _unavailable(reason):
+    if IN_CI:
+        pytest.fail(f"{reason} - under CI the browser tests must run, so this is an error")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Chromium from the Debian package, driven by Playwright."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the Python package playwright is not installed (pip install playwright)")
+    executable = os.environ.get("CVAE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(executable).exists():
+        _unavailable("Chromium is not installed (apt-get install chromium chromium-driver)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Visit:
+    """A page opened in a fresh browser context; collects errors and requests that left 127.0.0.1."""
+
+    def __init__(self, browser, url):
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.set_default_timeout(TIMEOUT_MS)
+        self.errors, self.external = [], []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
+        self.response = self.page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+
+    def _route(self, route):
+        if urlsplit(route.request.url).hostname == "127.0.0.1":
+            route.continue_()
+        else:  # the site must work offline: nothing may be fetched from elsewhere
+            self.external.append(route.request.url)
+            route.abort()
+
+    def _console(self, message):
+        if message.type == "error":
+            where = message.location.get("url", "") if isinstance(message.location, dict) else ""
+            self.errors.append(f"console error: {message.text} {where}".strip())
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def open_page(browser):
+    visits = []
+
+    def opener(url):
+        visits.append(Visit(browser, url))
+        return visits[-1]
+
+    yield opener
+    for visit in visits:
+        visit.close()
+
+
+# -- what a page must do in the browser ---------------------------------------------------------
+
+IMAGES_JS = """async () => {
+  const images = Array.from(document.images);
+  images.forEach(img => { img.loading = "eager"; });
+  await Promise.all(images.map(img => img.decode().catch(() => null)));
+  return images.map(img => ({src: (img.currentSrc || img.src).slice(0, 120), width: img.naturalWidth}));
+}"""
+
+MATH_JS = """async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  const math = Array.from(document.querySelectorAll(".math"));
+  return {
+    mathjax: !!(window.MathJax && MathJax.version),
+    math: math.length,
+    untypeset: math.filter(el => !el.querySelector("mjx-container")).map(el => el.textContent.slice(0, 60)),
+    containers: document.querySelectorAll("mjx-container").length,
+    errors: Array.from(document.querySelectorAll("mjx-merror")).map(el => el.textContent.slice(0, 80)),
+  };
+}"""
+
+
+def check_images(page):
+    images = page.evaluate(IMAGES_JS)
+    return [f"image not decoded: {img['src']}" for img in images if not img["width"]]
+
+
+def check_math(page):
+    """Pages with math must have MathJax loaded and every formula typeset without TeX errors."""
+    if not page.locator(".math").count():
+        return []
+    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    math = page.evaluate(MATH_JS)
+    problems = []
+    if not math["containers"]:
+        problems.append(f"{math['math']} formulas but no mjx-container: MathJax did not typeset the page")
+    problems += [f"formula not typeset: {text!r}" for text in math["untypeset"]]
+    problems += [f"MathJax error in a formula: {text!r}" for text in math["errors"]]
+    return problems
+
+
+WAIT_FOR_SPRITES_JS = """el => new Promise(resolve => {
+  const start = Date.now();
+  const poll = () => (el.dataset.loaded || Date.now() - start > 60000) ? resolve(!!el.dataset.loaded) : setTimeout(poll, 50);
+  poll();
+})"""
+
+
+def exercise_explorer(page, explorer):
+    """Hover two points of a latent explorer; the decoded image and its readout must change."""
+    if not explorer.evaluate(WAIT_FOR_SPRITES_JS):
+        return ["the explorer's decoded-image sprites did not load within 60 s"]
+    explorer.scroll_into_view_if_needed()
+    plane = explorer.locator(".cvae-explorer-plane")
+    image = explorer.locator(".cvae-explorer-image")
+    readout = explorer.locator(".cvae-explorer-readout")
+    box = plane.bounding_box()
+    shown = []
+    for fx, fy in ((0.15, 0.2), (0.85, 0.8)):
+        page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
+        shown.append((image.evaluate("canvas => canvas.toDataURL()"), readout.inner_text()))
+    problems = []
+    if shown[0][1] == shown[1][1]:
+        problems.append(f"explorer readout did not follow the mouse: {shown[0][1]!r}")
+    if shown[0][0] == shown[1][0]:
+        problems.append("explorer image did not change between two far-apart latent points")
+    select = explorer.locator("select.cvae-explorer-label")
+    if select.count():
+        options = select.locator("option")
+        select.select_option(options.nth(options.count() - 1).get_attribute("value"))
+        switched = image.evaluate("canvas => canvas.toDataURL()")
+        if switched == shown[1][0]:
+            problems.append("choosing another label did not change the explorer image")
+    return problems
+
+
+def _screenshot(page, edition, docname):
+    page.evaluate("() => document.fonts.ready.then(() => true)")  # MathJax's web fonts, for example
+    SCREENSHOTS.joinpath(edition).mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / edition / (docname.replace("/", "__") + ".png")), full_page=True)
+
+
+def check_page(visit, docname, edition):
+    page, problems = visit.page, []
+    if visit.response is None or visit.response.status != 200:
+        return [f"HTTP status {visit.response.status if visit.response else 'none'}"]
+    problems += check_images(page)
+    problems += check_math(page)
+    if docname in NOTEBOOK_PAGES:
+        expected = f"{COLAB_PREFIX}/blob/{BRANCH}/{docname}.ipynb"
+        if not page.locator(f'a[href="{expected}"]').count():
+            problems.append(f"no Colab launch link to {expected}")
+        download = page.locator('a[href$=".ipynb"]:not([href^="http"])')
+        if not download.count():
+            problems.append("no download link to the notebook")
+        else:
+            target = urljoin(page.url, download.first.get_attribute("href"))
+            status = page.request.get(target).status
+            if status != 200:
+                problems.append(f"download link {target} answers HTTP {status}")
+    if not page.locator(f'a[href="{cvae_utils.REPOSITORY_URL}"]').count():
+        problems.append("no repository button")
+    if not page.locator(f'a[href^="{cvae_utils.REPOSITORY_URL}/issues/new"]').count():
+        problems.append("no issues button")
+    explorers = page.locator(".cvae-explorer")
+    for k in range(explorers.count()):
+        problems += [f"explorer {k}: {p}" for p in exercise_explorer(page, explorers.nth(k))]
+    _screenshot(page, edition, docname)
+    problems += visit.errors
+    problems += [f"request to another host (the site must work offline): {url}" for url in visit.external]
+    return problems
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_renders_in_a_browser(docname, site_url, open_page):
+    visit = open_page(urljoin(site_url, docname + ".html"))
+    problems = check_page(visit, docname, "full")
+    assert not problems, f"{docname}.html:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_student_page_renders_in_a_browser(docname, student_site_url, open_page):
+    visit = open_page(urljoin(student_site_url, docname + ".html"))
+    problems = check_page(visit, docname, "student")
+    assert not problems, f"student edition, {docname}.html:\n  " + "\n  ".join(problems)
+
+
+def test_index_redirects_to_the_first_page(site_url, open_page):
+    visit = open_page(site_url)
+    visit.page.wait_for_url(re.compile(r".*/intro\.html$"), timeout=10_000)
+    assert visit.page.locator("h1").count(), "the landing page has no heading"
+
+
+# -- static checks of the built HTML -----------------------------------------------------------
+
+class _Text(html.parser.HTMLParser):
+    """Visible-ish text of an HTML page (script and style contents left out)."""
+
+    def __init__(self):
+        super().__init__()
+        self.parts, self._skip = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        self._skip += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("script", "style") and self._skip > 0
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def page_text(path: Path) -> str:
+    """The page's text with whitespace collapsed."""
+    parser = _Text()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return " ".join("".join(parser.parts).split())
+
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace: code lines compare equal however the HTML spaced their tokens."""
+    return re.sub(r"\s+", "", text)
+
+
+def _resources(path: Path):
+    """(tag, url) of every script and stylesheet a page loads."""
+    text = path.read_text(encoding="utf-8")
+    for match in re.finditer(r"<script\b[^>]*\bsrc=\"([^\"]+)\"", text):
+        yield "script", match.group(1)
+    for match in re.finditer(r"<link\b[^>]*>", text):
+        tag = match.group(0)
+        href = re.search(r"\bhref=\"([^\"]+)\"", tag)
+        if href and re.search(r"\brel=\"(stylesheet|preload)\"", tag):
+            yield "link", href.group(1)
+
+
+def test_pages_load_scripts_and_styles_only_from_the_site(site):
+    remote = [f"{page.relative_to(site)}: <{tag}> {url}" for page in sorted(site.rglob("*.html"))
+              for tag, url in _resources(page) if urlsplit(url).scheme in ("http", "https", "")
+              and urlsplit(url).netloc]
+    assert not remote, "pages load resources from other hosts (the site must work offline):\n  " + "\n  ".join(remote)
+
+
+def test_mathjax_is_bundled_with_the_site(site):
+    math_pages = [p for p in site.rglob("*.html") if 'class="math' in p.read_text(encoding="utf-8")]
+    assert math_pages, "no page with math was built; the check below would prove nothing"
+    for page in math_pages:
+        scripts = [url for tag, url in _resources(page) if tag == "script" and "mathjax" in url.lower()]
+        assert scripts, f"{page.relative_to(site)} has math but loads no MathJax"
+        for url in scripts:
+            local = (page.parent / urlsplit(url).path).resolve()
+            assert local.is_file() and site.resolve() in local.parents, \
+                f"{page.relative_to(site)}: MathJax comes from {url}, not from the site's own _static/mathjax"
+
+
+# -- the student edition ------------------------------------------------------------------------
+
+GATE = re.compile(r"^(`{3,}|:{3,})\{solution-(start|end)\}", re.M)
+
+
+def solution_snippets(path: Path):
+    """Lines of code that only a notebook's gated solutions contain (at least 12 characters)."""
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    inside, solution, other = False, [], []
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])
+        gates = [m.group(2) for m in GATE.finditer(source)] if cell["cell_type"] == "markdown" else []
+        if gates:
+            inside = gates[-1] == "start"
+            continue
+        (solution if inside and cell["cell_type"] == "code" else other).append(source)
+    elsewhere = "\n".join(other)
+    lines = {line.strip() for src in solution for line in src.splitlines()}
+    return sorted(line for line in lines if len(line) >= 12 and line not in elsewhere and not line.startswith("#"))
+
+
+def _count(path: Path, pattern: str) -> int:
+    return len(re.findall(pattern, path.read_text(encoding="utf-8")))
+
+
+SOLUTION_CLASS = r'class="solution[ "]'
+EXERCISE_CLASS = r'class="exercise[ "]'
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_student_edition_has_the_exercises_but_no_solutions(docname, site, student_site):
+    full, student = site / (docname + ".html"), student_site / (docname + ".html")
+    assert full.exists() and student.exists(), f"{docname}.html missing from one of the two builds"
+    source = _source(docname).read_text(encoding="utf-8")
+    solutions_in_source = len(re.findall(r"\{solution(-start)?\}", source))
+    assert _count(full, SOLUTION_CLASS) == solutions_in_source, \
+        f"the book's {docname}.html should show all {solutions_in_source} solutions"
+    assert _count(student, SOLUTION_CLASS) == 0, f"student {docname}.html still contains solutions"
+    assert _count(student, EXERCISE_CLASS) == _count(full, EXERCISE_CLASS), \
+        f"student {docname}.html lost exercises"
+    if _source(docname).suffix == ".ipynb":
+        full_text, student_text = squeeze(page_text(full)), squeeze(page_text(student))
+        for line in solution_snippets(_source(docname)):
+            assert squeeze(line) in full_text, f"the book's {docname}.html lacks solution code {line!r}"
+            assert squeeze(line) not in student_text, f"student {docname}.html shows solution code {line!r}"
+
+
+def test_student_edition_is_announced(site, student_site):
+    assert "Student edition" in (student_site / "intro.html").read_text(encoding="utf-8")
+    assert "Student edition" not in (site / "intro.html").read_text(encoding="utf-8")
+
+
+def _notebook_sources(path: Path) -> str:
+    return "\n".join("".join(cell["source"]) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"])
+
+
+@pytest.mark.parametrize("docname", NOTEBOOK_PAGES)
+def test_student_downloads_have_no_solutions(docname, site, student_site):
+    student = _notebook_sources(student_site / "_sources" / (docname + ".ipynb"))  # also: still valid JSON
+    full = _notebook_sources(site / "_sources" / (docname + ".ipynb"))
+    for marker in ("{solution-start}", "{solution-end}", "{solution}"):
+        assert marker not in student, f"student download of {docname}.ipynb contains {marker}"
+    for line in solution_snippets(_source(docname)):
+        assert line in full, f"the book's download of {docname}.ipynb lacks {line!r}"
+        assert line not in student, f"student download of {docname}.ipynb has {line!r}"
+
+
+def test_student_config_is_the_book_config_with_hide_solutions():
+    overrides = yaml.safe_load((ROOT / "_config_student.yml").read_text())
+    assert overrides["sphinx"]["config"]["hide_solutions"] is True
+    assert CONFIG["sphinx"]["config"].get("hide_solutions", False) is False, "the book itself shows the solutions"
+    config = build_site.student_config()
+    expected = build_site.merge(CONFIG, overrides)
+    folders = config["sphinx"]["local_extensions"]
+    for name, folder in folders.items():  # made absolute, because the merged file lives elsewhere
+        assert Path(folder).is_absolute() and Path(folder) == (ROOT / expected["sphinx"]["local_extensions"][name]).resolve()
+        assert (Path(folder) / f"{name}.py").is_file()
+    config["sphinx"]["local_extensions"] = expected["sphinx"]["local_extensions"]
+    assert config == expected
+
+
+def test_merge_updates_mappings_and_replaces_other_values():
+    base = {"a": {"b": 1, "c": [1, 2]}, "d": 1}
+    assert build_site.merge(base, {"a": {"c": [3]}, "e": 2}) == {"a": {"b": 1, "c": [3]}, "d": 1, "e": 2}
+    assert base == {"a": {"b": 1, "c": [1, 2]}, "d": 1}, "merge must not change its input"
+
+
+# A tiny book whose one notebook has both kinds of solution, built with the book's extension:
+# the student edition's mechanism is tested even where no chapter has exercises yet.
+MINI_NOTEBOOK = [
+    ("markdown", "# Mini chapter\n\nSome math: $a^2 + b^2 = c^2$."),
+    ("markdown", "```{exercise} Square\n:label: ex-mini-square\nWrite `square(x)`.\n```"),
+    ("markdown", "```{solution-start} ex-mini-square\n:class: dropdown\n```"),
+    ("code", "def square(x):\n    return x * x  # GATED_SOLUTION_CODE"),
+    ("markdown", "The gated solution continues: GATED_SOLUTION_TEXT."),
+    ("code", "print(square(3))  # GATED_SOLUTION_SECOND_CELL"),
+    ("markdown", "```{solution-end}\n```"),
+    ("code", "print('check', 4)  # SELF_CHECK_CELL"),
+    ("markdown", "```{exercise} Cube\n:label: ex-mini-cube\nWhat is $2^3$?\n```\n\n"
+                 "```{solution} ex-mini-cube\n:class: dropdown\nPLAIN_SOLUTION_TEXT: it is 8.\n```\n\nAfter the solution."),
+]
+HIDDEN = ("GATED_SOLUTION_CODE", "GATED_SOLUTION_TEXT", "GATED_SOLUTION_SECOND_CELL", "PLAIN_SOLUTION_TEXT")
+
+
+@pytest.fixture(scope="module")
+def mini_books(tmp_path_factory):
+    import nbformat
+
+    built = {}
+    for hide in (False, True):
+        book = tmp_path_factory.mktemp("student_mini" if hide else "mini")
+        notebook = nbformat.v4.new_notebook()
+        notebook.cells = [nbformat.v4.new_markdown_cell(src) if kind == "markdown" else nbformat.v4.new_code_cell(src)
+                          for kind, src in MINI_NOTEBOOK]
+        notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+        nbformat.write(notebook, book / "chapter.ipynb")
+        (book / "intro.md").write_text("# Mini book\n")
+        (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapter\n")
+        config = {"title": "Mini", "execute": {"execute_notebooks": "off"},
+                  "parse": {"myst_enable_extensions": ["dollarmath"]},
+                  "sphinx": {"extra_extensions": ["sphinx_exercise"],
+                             "local_extensions": {"student_edition": str(ROOT / "_ext")},
+                             "config": {"hide_solutions": hide}}}
+        (book / "_config.yml").write_text(yaml.safe_dump(config))
+        result = subprocess.run([sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
+                                 "build", str(book), "-W", "-n", "--keep-going"],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, \
+            f"mini book (hide_solutions={hide}) failed to build:\n{(result.stdout + result.stderr)[-3000:]}"
+        built[hide] = book / "_build" / "html"
+    return built
+
+
+def test_hide_solutions_removes_gated_and_plain_solutions(mini_books):
+    full, student = (page_text(mini_books[hide] / "chapter.html") for hide in (False, True))
+    for text in HIDDEN:
+        assert text in full, f"the full mini book lacks {text}"
+        assert text not in student, f"the student mini book shows {text}"
+    for text in ("SELF_CHECK_CELL", "Write square(x)", "After the solution."):
+        assert text in full and text in student, f"{text!r} must stay in both builds"
+    assert _count(mini_books[True] / "chapter.html", EXERCISE_CLASS) == 2
+    assert _count(mini_books[True] / "chapter.html", SOLUTION_CLASS) == 0
+    assert _count(mini_books[False] / "chapter.html", SOLUTION_CLASS) == 2
+
+
+def test_hide_solutions_strips_the_downloaded_notebook(mini_books):
+    full = json.loads((mini_books[False] / "_sources" / "chapter.ipynb").read_text())
+    student = json.loads((mini_books[True] / "_sources" / "chapter.ipynb").read_text())
+    student_text = json.dumps(student)
+    assert all(text in json.dumps(full) for text in HIDDEN)
+    assert not any(text in student_text for text in HIDDEN)
+    sources = ["".join(c["source"]) for c in student["cells"]]
+    assert any("SELF_CHECK_CELL" in s for s in sources) and any("After the solution." in s for s in sources)
+    assert len(student["cells"]) == len(MINI_NOTEBOOK) - 5
+
+
+def test_strip_solutions_keeps_text_around_the_gates():
+    spec = importlib.util.spec_from_file_location("student_edition", ROOT / "_ext" / "student_edition.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    notebook = {"cells": [
+        {"cell_type": "markdown", "metadata": {}, "source": "Before.\n\n```{solution-start} ex\n:class: dropdown\n```\n"},
+        {"cell_type": "code", "metadata": {}, "source": "answer = 42", "outputs": [], "execution_count": 1},
+        {"cell_type": "markdown", "metadata": {}, "source": "```{solution-end}\n```\nAfter.\n"},
+        {"cell_type": "markdown", "metadata": {}, "source": "Text\n::::{solution} ex\nhidden\n::::\nmore"},
+    ]}
+    stripped = module.strip_solutions(notebook)
+    assert [c["source"] for c in stripped["cells"]] == ["Before.\n\n", "After.\n", "Text\nmore"]
+    assert len(notebook["cells"]) == 4, "strip_solutions must not change its input"
+
+
+# -- the latent explorer in a real browser ------------------------------------------------------
+
+EXPLORER_N, EXPLORER_EXTENT = 8, 3.0
+
+
+@pytest.fixture(scope="module")
+def explorer_page(tmp_path_factory):
+    """A page with three explorers of tiny untrained models: a VAE with latent codes, a CVAE, a VAE."""
+    import keras
+
+    from cvae_utils.explorer import explorer_html
+    from cvae_utils.models import CVAE, VAE
+
+    keras.utils.set_random_seed(0)
+    vae = VAE(latent_dim=2)
+    folder = tmp_path_factory.mktemp("explorer")
+    codes = np.random.default_rng(0).normal(size=(200, 2))
+    labels = np.arange(200) % 3
+    parts = [explorer_html(vae, n=EXPLORER_N, codes=codes, code_labels=labels, extent=EXPLORER_EXTENT),
+             explorer_html(CVAE(latent_dim=2, num_classes=3), n=6, label_names=["zero", "one", "two"]),
+             explorer_html(VAE(latent_dim=2), n=5)]
+    (folder / "index.html").write_text(
+        "<!doctype html><html><head><meta charset='utf-8'><title>Latent explorer</title>"
+        "<link rel='icon' href='data:,'></head><body>" + "\n".join(parts) + "</body></html>")
+    with serve(folder) as url:
+        yield {"url": url + "index.html", "vae": vae}
+
+
+def test_latent_explorer_follows_the_mouse(explorer_page, open_page):
+    visit = open_page(explorer_page["url"])
+    page = visit.page
+    explorers = page.locator(".cvae-explorer")
+    assert explorers.count() == 3
+    ids = [explorers.nth(k).get_attribute("id") for k in range(3)]
+    assert len(set(ids)) == 3, f"explorer ids are not unique: {ids}"
+    problems = []
+    for k in range(3):
+        problems += [f"explorer {k}: {p}" for p in exercise_explorer(page, explorers.nth(k))]
+    readout = explorers.nth(1).locator(".cvae-explorer-readout").inner_text()
+    assert readout.endswith("label two"), f"the CVAE explorer should name the chosen label, shows {readout!r}"
+    _screenshot(page, "explorer", "explorer")
+    assert not problems + visit.errors + visit.external, "\n".join(problems + visit.errors + visit.external)
+
+
+CANVAS_PIXELS_JS = """canvas => {
+  const scale = canvas.width / 28, data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+  const grey = [];
+  for (let r = 0; r < 28; r++) for (let c = 0; c < 28; c++)
+    grey.push(data[4 * (Math.floor((r + 0.5) * scale) * canvas.width + Math.floor((c + 0.5) * scale))]);
+  return grey;
+}"""
+
+
+@pytest.mark.parametrize("row, col", [(1, 6), (6, 2)])
+def test_latent_explorer_shows_the_image_decoded_at_the_hovered_point(row, col, explorer_page, open_page):
+    from cvae_utils.explorer import to_gray
+    from cvae_utils.plotting import latent_grid
+
+    page = open_page(explorer_page["url"]).page
+    explorer = page.locator(".cvae-explorer").first
+    assert explorer.evaluate(WAIT_FOR_SPRITES_JS), "the explorer's sprites did not load"
+    box = explorer.locator(".cvae-explorer-plane").bounding_box()
+    page.mouse.move(box["x"] + (col + 0.5) / EXPLORER_N * box["width"],
+                    box["y"] + (row + 0.5) / EXPLORER_N * box["height"])
+    z = latent_grid(EXPLORER_N, EXPLORER_EXTENT)[row * EXPLORER_N + col]
+    expected = to_gray(explorer_page["vae"].decode(z[None])[0, ..., 0]).astype(int)
+    shown = np.array(explorer.locator(".cvae-explorer-image").evaluate(CANVAS_PIXELS_JS)).reshape(28, 28)
+    assert np.abs(shown - expected).max() <= 2, "the enlarged image is not the one decoded at the hovered grid point"
+    readout = explorer.locator(".cvae-explorer-readout").inner_text()
+    assert readout == f"z = ({z[0]:.2f}, {z[1]:.2f})", f"readout {readout!r} does not name the grid point {z}"
+
+
+def test_latent_explorer_keyboard(explorer_page, open_page):
+    page = open_page(explorer_page["url"]).page
+    explorer = page.locator(".cvae-explorer").first
+    readout = explorer.locator(".cvae-explorer-readout")
+    before = readout.inner_text()
+    explorer.locator(".cvae-explorer-plane").focus()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowUp")
+    assert readout.inner_text() != before, "arrow keys should move the explorer's grid point"

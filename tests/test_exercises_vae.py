@@ -133,13 +133,13 @@ def _pixel_mean(x, logits, z_mean, z_log_var):
 
 
 def _naive_log(x, logits, z_mean, z_log_var):
-    p = ops.sigmoid(ops.convert_to_tensor(logits))
+    x, p = ops.convert_to_tensor(x), ops.sigmoid(ops.convert_to_tensor(logits))
     per_pixel = -(x * ops.log(p) + (1 - x) * ops.log(1 - p))
     return ops.sum(ops.reshape(per_pixel, (ops.shape(x)[0], -1)), axis=1) + kl_right(z_mean, z_log_var)
 
 
 def _clipped_log(x, logits, z_mean, z_log_var):
-    p = ops.sigmoid(ops.convert_to_tensor(logits))
+    x, p = ops.convert_to_tensor(x), ops.sigmoid(ops.convert_to_tensor(logits))
     per_pixel = -(x * ops.log(p + 1e-7) + (1 - x) * ops.log(1 - p + 1e-7))
     return ops.sum(ops.reshape(per_pixel, (ops.shape(x)[0], -1)), axis=1) + kl_right(z_mean, z_log_var)
 

@@ -306,10 +306,12 @@ def plot_conditional_grid(model, num_samples: int = 10, z=None, class_names=None
     return fig
 
 
-def plot_training_curves(history, title: str = "Training curves"):
+def plot_training_curves(history, title: str = "Training curves", conditional: bool | None = None):
     """Reconstruction and KL side by side (train and, if present, validation), per epoch.
 
     Accepts a keras History or its ``.history`` dict. A model without KL (autoencoder) gets one panel.
+    ``conditional`` writes the panel titles for a CVAE (p(x|z,y), q(z|x,y)); by default it is read
+    from the History's model.
     """
     hist = getattr(history, "history", history)
     if not isinstance(hist, dict):
@@ -319,8 +321,14 @@ def plot_training_curves(history, title: str = "Training curves"):
     panels = [k for k in ("reconstruction_loss", "kl_loss") if k in hist] or ["loss"]
     if panels[0] not in hist:
         raise ValueError(f"history has none of reconstruction_loss, kl_loss or loss; keys: {sorted(hist)}")
+    if conditional is None:
+        conditional = bool(getattr(getattr(history, "model", None), "conditional", False))
+    elif not isinstance(conditional, bool):
+        raise TypeError(f"conditional must be True, False or None, got {conditional!r}")
+    given = "x,y" if conditional else "x"
     fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 3.8), squeeze=False)
-    nice = {"reconstruction_loss": "Reconstruction (−log p(x|z))", "kl_loss": "KL(q(z|x) ‖ p(z))", "loss": "Loss"}
+    nice = {"reconstruction_loss": f"Reconstruction (−log p(x|z{',y' if conditional else ''}))",
+            "kl_loss": f"KL(q(z|{given}) ‖ p(z))", "loss": "Loss"}
     for ax, key in zip(axes[0], panels):
         epochs = np.arange(1, len(hist[key]) + 1)
         ax.plot(epochs, hist[key], marker="o", ms=3, label="train")

@@ -139,3 +139,19 @@ def test_grid_animation():
 def test_autoencoder_manifold_is_allowed_for_2d_codes():
     fig = plot_latent_manifold(Autoencoder(latent_dim=2), n=3, extent=1.0)
     assert len(fig.axes) == 1
+
+
+def test_plot_training_curves_titles_name_the_condition():
+    class FakeModel:
+        conditional = True
+
+    class FakeHistory:
+        history = {"reconstruction_loss": [5.0], "kl_loss": [1.0]}
+        model = FakeModel()
+
+    titles = [ax.get_title() for ax in plot_training_curves(FakeHistory()).axes]
+    assert titles == ["Reconstruction (−log p(x|z,y))", "KL(q(z|x,y) ‖ p(z))"]
+    titles = [ax.get_title() for ax in plot_training_curves(FakeHistory.history).axes]
+    assert titles == ["Reconstruction (−log p(x|z))", "KL(q(z|x) ‖ p(z))"]
+    with pytest.raises(TypeError, match="conditional must be"):
+        plot_training_curves(FakeHistory.history, conditional="yes")

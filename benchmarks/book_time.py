@@ -4,6 +4,9 @@
     python -m benchmarks.book_time --mode fast     # only fast mode
     python -m benchmarks.book_time --out benchmarks/results/book_time.md
 
+The results of every mode measured so far are kept in ``benchmarks/results/book_time.json``: a run
+of one mode replaces that mode's column and keeps the other's (each with its own date and machine line).
+
 Each notebook is executed from a temporary copy (so committed outputs are kept) in a fresh
 kernel with CVAE_FAST set accordingly; the table lists wall-clock seconds per chapter and the
 totals, which the targets compare against: fast mode <= 8 min, full mode <= 30 min on a CPU.
@@ -13,13 +16,16 @@ from __future__ import annotations
 
 import argparse
 import copy
+import datetime
+import json
 import os
-import platform
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from .machine import describe
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS_S = {"fast": 8 * 60, "full": 30 * 60}
@@ -41,34 +47,57 @@ def time_notebook(path: Path, fast: bool, timeout: int = 3600) -> float:
             os.environ["CVAE_FAST"] = old
 
 
+def table(results) -> str:
+    """Markdown: one column per mode measured, each mode's machine line and verdict."""
+    modes = [m for m in ("fast", "full") if m in results]
+    names = sorted({name for m in modes for name in results[m]["seconds"]})
+    lines = [f"- {m} mode, measured {results[m]['date']}: {results[m]['machine']} at the start, load average "
+             f"{results[m]['load_after']:.2f} at the end" for m in modes]
+    lines += ["", "| chapter | " + " | ".join(f"{m} mode (s)" for m in modes) + " |", "|---|" + "---|" * len(modes)]
+    for name in names:
+        cells = [f"{results[m]['seconds'][name]:.0f}" if name in results[m]["seconds"] else "—" for m in modes]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    totals = {m: sum(results[m]["seconds"].values()) for m in modes}
+    lines.append("| **total** | " + " | ".join(f"**{totals[m]:.0f}**" for m in modes) + " |")
+    lines.append("")
+    lines += [f"- {m} mode total {totals[m] / 60:.1f} min (target <= {TARGETS_S[m] / 60:.0f} min: "
+              f"{'met' if totals[m] <= TARGETS_S[m] else 'NOT met'})" for m in modes]
+    return "\n".join(lines)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mode", choices=["fast", "full", "both"], default="both")
     parser.add_argument("--out", type=Path, help="also write the table (Markdown) to this file")
+    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "book_time.json",
+                        help="results of every mode measured so far; a run replaces the modes it measures")
+    parser.add_argument("--render", action="store_true", help="run nothing: only write the table from --json")
     parser.add_argument("chapters", nargs="*", type=Path, help="notebooks (default: chapters/*.ipynb)")
     args = parser.parse_args(argv)
+    if args.render and not args.json.exists():
+        parser.error(f"--render needs the results of earlier runs in {args.json}")
     notebooks = args.chapters or sorted((ROOT / "chapters").glob("*.ipynb"))
-    modes = ["fast", "full"] if args.mode == "both" else [args.mode]
-    rows = {nb.name: {} for nb in notebooks}
+    missing = [str(nb) for nb in notebooks if not nb.is_file()]
+    if missing:
+        parser.error(f"no such notebook: {', '.join(missing)}")
+    modes = [] if args.render else ["fast", "full"] if args.mode == "both" else [args.mode]
+    results = json.loads(args.json.read_text()) if args.json.exists() else {}
     for mode in modes:
+        load_before = os.getloadavg()[0]
+        entry = {"date": datetime.date.today().isoformat(), "machine": describe(load_before),
+                 "data_dir": os.environ.get("CVAE_DATA_DIR", "(Keras download)"), "seconds": {}}
         for nb in notebooks:
-            rows[nb.name][mode] = time_notebook(nb, fast=mode == "fast")
-            print(f"{nb.name:32s} {mode:4s} {rows[nb.name][mode]:7.1f} s", flush=True)
-    lines = [f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
-             f"data dir: {os.environ.get('CVAE_DATA_DIR', '(Keras download)')}", "",
-             "| chapter | " + " | ".join(f"{m} mode (s)" for m in modes) + " |",
-             "|---|" + "---|" * len(modes)]
-    for name, times in rows.items():
-        lines.append(f"| {name} | " + " | ".join(f"{times[m]:.0f}" for m in modes) + " |")
-    totals = {m: sum(t[m] for t in rows.values()) for m in modes}
-    lines.append("| **total** | " + " | ".join(f"**{totals[m]:.0f}**" for m in modes) + " |")
-    verdicts = [f"{m} mode total {totals[m] / 60:.1f} min (target <= {TARGETS_S[m] / 60:.0f} min: "
-                f"{'met' if totals[m] <= TARGETS_S[m] else 'NOT met'})" for m in modes]
-    table = "\n".join(lines + [""] + verdicts)
-    print("\n" + table)
+            entry["seconds"][nb.name] = time_notebook(nb, fast=mode == "fast")
+            print(f"{nb.name:32s} {mode:4s} {entry['seconds'][nb.name]:7.1f} s", flush=True)
+        entry["load_after"] = os.getloadavg()[0]
+        results[mode] = entry
+    text = table(results)
+    print("\n" + text)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=1) + "\n")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(table + "\n")
+        args.out.write_text(text + "\n")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
 - :func:`negative_elbo`: -ELBO = E_q[-log p(x|z)] + KL(q(z|x) || p(z)), an upper bound on -log p(x).
 - :func:`importance_sampled_nll`: -log (1/K) sum_k p(x|z_k) p(z_k) / q(z_k|x) with z_k ~ q(z|x),
   a tighter upper bound that approaches -log p(x) as K grows (Burda et al., 2016).
+- :func:`conditional_log_likelihoods` and :func:`marginal_nll`: a CVAE's log p(x|y=c) for every
+  class c, and from them -log p(x) = -log mean_c p(x|c), comparable with a VAE's -log p(x).
+- :func:`label_fidelity`: how often a classifier recognises the class a CVAE was asked to draw.
 Both expect binarized images, the setting in which these numbers are comparable with papers.
 """
 
@@ -14,7 +17,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from .checks import check_bool, check_images, check_labels, check_positive_int
+from .checks import as_array, check_bool, check_images, check_labels, check_positive_int, check_seed
 from .losses import bernoulli_nll_from_logits, kl_standard_normal, log_normal
 
 
@@ -111,3 +114,61 @@ def importance_sampled_nll(model, x, y=None, num_samples: int = 100, batch_size:
     values = _run(model, x, y, num_samples, batch_size, seed,
                   lambda log_w, log_px_z, kl: -(ops.logsumexp(log_w, axis=0) - math.log(num_samples)))
     return values if per_image else float(values.mean())
+
+
+def _require_cvae(model, who: str):
+    from .models import CVAE
+
+    if not isinstance(model, CVAE):
+        raise TypeError(f"{who} needs a cvae_utils CVAE (it asks the model for each class), "
+                        f"got {type(model).__name__}")
+
+
+def conditional_log_likelihoods(model, x, num_samples: int = 100, seed: int = 0) -> np.ndarray:
+    """Importance-sampled estimates of log p(x | y = c) for every image and every class c.
+
+    Returns float64 (N, num_classes). Each column is ``-importance_sampled_nll(model, x, y=c,
+    per_image=True)``: the image is encoded with label c, whether or not c is its true label.
+    With a uniform p(y), ``logsumexp(result, axis=1) - log(num_classes)`` estimates log p(x)
+    and ``softmax(result, axis=1)`` the label posterior p(y | x).
+    """
+    _require_cvae(model, "conditional_log_likelihoods")
+    x = check_images(x, "x")
+    num_samples = check_positive_int(num_samples, "num_samples")
+    columns = [-importance_sampled_nll(model, x, np.full(len(x), c, dtype="int32"), num_samples=num_samples,
+                                       seed=seed, per_image=True)
+               for c in range(model.num_classes)]
+    return np.stack(columns, axis=1)
+
+
+def marginal_nll(model, x, num_samples: int = 100, seed: int = 0, per_image: bool = False):
+    """A CVAE's estimate of -log p(x) = -log (1/C) sum_c p(x | c) in nats per image (uniform p(y)):
+    the number to put beside a VAE's :func:`importance_sampled_nll`, which also gets no label.
+    Costs ``num_classes`` times one :func:`importance_sampled_nll`."""
+    check_bool(per_image, "per_image")
+    log_px_given = conditional_log_likelihoods(model, x, num_samples=num_samples, seed=seed)
+    values = -(np.logaddexp.reduce(log_px_given, axis=1) - math.log(model.num_classes))
+    return values if per_image else float(values.mean())
+
+
+def label_fidelity(model, classifier, num_per_class: int = 100, seed: int = 0, per_class: bool = False):
+    """Fraction of a CVAE's samples that ``classifier`` assigns to the class they were drawn for.
+
+    Draws ``num_per_class`` images of every class with z ~ N(0, I), feeds their Bernoulli means to
+    ``classifier`` (a Keras model from images to class probabilities or logits, such as
+    :func:`cvae_utils.networks.build_classifier`) and compares its argmax with the requested label.
+    Returns one number, or with ``per_class`` an array of ``num_classes`` fractions.
+    """
+    _require_cvae(model, "label_fidelity")
+    if not isinstance(classifier, keras.Model):
+        raise TypeError(f"classifier must be a Keras model from images to class scores, got {type(classifier).__name__}")
+    num_per_class = check_positive_int(num_per_class, "num_per_class")
+    check_seed(seed)
+    check_bool(per_class, "per_class")
+    labels = np.repeat(np.arange(model.num_classes), num_per_class)
+    scores = as_array(classifier.predict(model.sample(labels, seed=seed), batch_size=1024, verbose=0), "scores")
+    if scores.shape != (len(labels), model.num_classes):
+        raise ValueError(f"classifier must output one score per class, shape (N, {model.num_classes}); "
+                         f"got {scores.shape}")
+    correct = scores.argmax(axis=1) == labels
+    return correct.reshape(model.num_classes, num_per_class).mean(axis=1) if per_class else float(correct.mean())

@@ -112,3 +112,24 @@ def build_decoder(latent_dim: int, architecture: str = "dense", num_classes: int
         h = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(h)
         logits = layers.Conv2D(1, 3, padding="same", name="logits")(h)
     return keras.Model(inputs if len(inputs) > 1 else z, logits, name=name)
+
+
+def build_classifier(num_classes: int = 10, name: str = "classifier") -> keras.Model:
+    """A small convolutional digit classifier: image (N, 28, 28, 1) -> class probabilities.
+
+    Used as a judge of generated images (label fidelity); on binarized MNIST it reaches about
+    98% test accuracy after a few epochs. Compile it with a sparse categorical cross-entropy.
+    """
+    check_positive_int(num_classes, "num_classes", minimum=2)
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty string, got {name!r}")
+    image = keras.Input(IMAGE_SHAPE, name="image")
+    h = layers.Conv2D(32, 3, padding="same", activation="relu")(image)
+    h = layers.MaxPooling2D()(h)
+    h = layers.Conv2D(64, 3, padding="same", activation="relu")(h)
+    h = layers.MaxPooling2D()(h)
+    h = layers.Flatten()(h)
+    h = layers.Dropout(0.3)(h)  # the judge must generalise, not memorise the training digits
+    h = layers.Dense(128, activation="relu")(h)
+    probabilities = layers.Dense(num_classes, activation="softmax", name="probabilities")(h)
+    return keras.Model(image, probabilities, name=name)

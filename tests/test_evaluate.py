@@ -1,13 +1,17 @@
-"""negative_elbo and importance_sampled_nll: a known answer, Jensen's inequality, and their options."""
+"""negative_elbo and importance_sampled_nll: a known answer, Jensen's inequality, and their options;
+a CVAE's marginal likelihood, label fidelity and the classifier that judges it."""
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 from conftest import binary_images, class_labels
 
-from cvae_utils.evaluate import importance_sampled_nll, negative_elbo
+from cvae_utils.evaluate import (conditional_log_likelihoods, importance_sampled_nll, label_fidelity, marginal_nll,
+                                 negative_elbo)
 from cvae_utils.models import CVAE, VAE
+from cvae_utils.networks import build_classifier
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +114,60 @@ def test_cvae_estimates_depend_on_the_label(cvae):
     a = negative_elbo(cvae, x, np.zeros(6, "int32"), num_samples=1, per_image=True)
     b = negative_elbo(cvae, x, np.ones(6, "int32"), num_samples=1, per_image=True)
     assert not np.allclose(a, b)
+
+
+# -- a CVAE's marginal likelihood and label fidelity ------------------------------------------
+
+
+def test_marginal_nll_is_the_log_mean_exp_over_classes(cvae):
+    """-log p(x) = -log (1/C) sum_c p(x|c): it lies between the best class's -log p(x|c) and that
+    value plus log C, and equals the log-mean-exp of the per-class table computed with the same seed."""
+    x = binary_images(5)
+    table = conditional_log_likelihoods(cvae, x, num_samples=6, seed=2)
+    assert table.shape == (5, 3)
+    marginal = marginal_nll(cvae, x, num_samples=6, seed=2, per_image=True)
+    best = -table.max(axis=1)
+    assert np.all(marginal >= best - 1e-9) and np.all(marginal <= best + np.log(3) + 1e-9)
+    expected = -(np.logaddexp.reduce(table, axis=1) - np.log(3))
+    np.testing.assert_allclose(marginal, expected, rtol=1e-10)
+    assert marginal_nll(cvae, x, num_samples=6, seed=2) == pytest.approx(expected.mean())
+
+
+def _constant_classifier(num_classes, winner):
+    """A Keras model that gives class ``winner`` the highest score whatever the image."""
+    image = keras.Input((28, 28, 1))
+    scores = keras.layers.Dense(num_classes, kernel_initializer="zeros",
+                                bias_initializer=keras.initializers.Constant(np.eye(num_classes)[winner]))(
+        keras.layers.Flatten()(image))
+    return keras.Model(image, scores)
+
+
+def test_label_fidelity_counts_the_samples_judged_as_the_requested_class(cvae):
+    judge = _constant_classifier(3, winner=1)  # says "1" to everything: right for one class in three
+    assert label_fidelity(cvae, judge, num_per_class=4) == pytest.approx(1 / 3)
+    np.testing.assert_allclose(label_fidelity(cvae, judge, num_per_class=4, per_class=True), [0.0, 1.0, 0.0])
+
+
+def test_label_fidelity_and_marginal_nll_validate_their_inputs(vae, cvae):
+    judge = _constant_classifier(3, winner=0)
+    with pytest.raises(TypeError, match="needs a cvae_utils CVAE"):
+        label_fidelity(vae, judge)
+    with pytest.raises(TypeError, match="needs a cvae_utils CVAE"):
+        marginal_nll(vae, binary_images(2))
+    with pytest.raises(TypeError, match="classifier must be a Keras model"):
+        label_fidelity(cvae, lambda images: images)
+    with pytest.raises(ValueError, match="one score per class"):
+        label_fidelity(cvae, _constant_classifier(5, winner=0), num_per_class=2)
+    with pytest.raises(ValueError, match="num_per_class"):
+        label_fidelity(cvae, judge, num_per_class=0)
+
+
+def test_build_classifier_outputs_class_probabilities():
+    classifier = build_classifier(num_classes=4)
+    probabilities = np.asarray(classifier.predict(binary_images(3), verbose=0))
+    assert probabilities.shape == (3, 4)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+    with pytest.raises(ValueError, match="num_classes"):
+        build_classifier(num_classes=1)
+    with pytest.raises(TypeError, match="name"):
+        build_classifier(name="")

@@ -11,25 +11,25 @@ what differs and what the usual mistake behind that difference is.
 
 Helpers:
 
-- :func:`conditional_log_likelihoods`: importance-sampled log p(x | y = c) for every class c,
-  from which the chapter gets log p(x) = log mean_c p(x | c) and the label posterior p(y | x).
+- :func:`conditional_log_likelihoods` (defined in :mod:`cvae_utils.evaluate`, re-exported here):
+  importance-sampled log p(x | y = c) for every class c, from which the chapter gets
+  log p(x) = log mean_c p(x | c) and the label posterior p(y | x).
 - :func:`knn_label_accuracy`: how well the label can be read off latent codes (k nearest neighbours).
 """
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
-from keras import ops
 
 from ..checks import as_array, check_images, check_labels, check_latent, check_positive_int
-from . import close, report
+from ..evaluate import conditional_log_likelihoods  # noqa: F401  (re-exported for the CVAE chapter)
+from . import as_numpy_result, close, report, require_callable as _require_callable
+
+_numpy_result = partial(as_numpy_result, dtype=None)  # labels stay integers
 
 # -- helpers shared by the checks --------------------------------------------------------------
-
-
-def _require_callable(fn, expected: str):
-    if not callable(fn):
-        raise TypeError(f"pass your function itself, e.g. {expected}, not {type(fn).__name__}")
 
 
 def _require_cvae(model, who: str):
@@ -37,18 +37,6 @@ def _require_cvae(model, who: str):
 
     if not isinstance(model, CVAE):
         raise TypeError(f"{who} needs a cvae_utils CVAE, got {type(model).__name__}")
-
-
-def _numpy_result(value, name: str, what: str = "an array") -> np.ndarray:
-    """A learner's return value as NumPy, or an AssertionError saying why it is not one."""
-    if value is None:
-        report(name, False, "your function returned None - did you forget `return`?")
-    if isinstance(value, (tuple, list, dict)):
-        report(name, False, f"your function returned a {type(value).__name__}; return {what}")
-    try:
-        return np.asarray(ops.convert_to_numpy(value) if ops.is_tensor(value) else value)
-    except (TypeError, ValueError) as exc:
-        report(name, False, f"could not read your result as an array of numbers ({exc})")
 
 
 # -- exercise 1: one-hot labels ----------------------------------------------------------------
@@ -218,25 +206,6 @@ def check_classify_by_elbo(classify_by_elbo, model, x, y, min_agreement: float =
 
 
 # -- analysis helpers used in the chapter ------------------------------------------------------
-
-
-def conditional_log_likelihoods(model, x, num_samples: int = 100, seed: int = 0) -> np.ndarray:
-    """Importance-sampled estimates of log p(x | y = c) for every image and every class c.
-
-    Returns float64 (N, num_classes). Each column is ``-importance_sampled_nll(model, x, y=c,
-    per_image=True)``: the image is encoded with label c, whether or not c is its true label.
-    With a uniform p(y), ``logsumexp(result, axis=1) - log(num_classes)`` estimates log p(x)
-    and ``softmax(result, axis=1)`` the label posterior p(y | x).
-    """
-    from ..evaluate import importance_sampled_nll
-
-    _require_cvae(model, "conditional_log_likelihoods")
-    x = check_images(x, "x")
-    num_samples = check_positive_int(num_samples, "num_samples")
-    columns = [-importance_sampled_nll(model, x, np.full(len(x), c, dtype="int32"), num_samples=num_samples,
-                                       seed=seed, per_image=True)
-               for c in range(model.num_classes)]
-    return np.stack(columns, axis=1)
 
 
 def knn_label_accuracy(z_reference, labels_reference, z_query, labels_query, k: int = 5) -> float:

@@ -26,7 +26,7 @@ import numbers
 import numpy as np
 
 from ..checks import as_array, check_latent, check_positive_int
-from . import close, report
+from . import close, report, require_callable as _require_callable
 
 __all__ = [
     "examples_per_class", "mid_grey_fraction", "latent_neighbour_agreement", "closest_pairs",
@@ -231,11 +231,6 @@ def seconds_per_epoch(model, x, epoch_size: int, batch_size: int = 128, num_imag
 # ----------------------------------------------------------------------------------------------
 # Exercise self-checks
 # ----------------------------------------------------------------------------------------------
-
-def _require_callable(fn, expected: str):
-    if not callable(fn):
-        raise TypeError(f"pass your function itself, e.g. {expected}, not {type(fn).__name__}")
-
 
 def _reference_centroid_distances(z, labels, num_classes):
     centroids = np.stack([z[labels == c].mean(axis=0) for c in range(num_classes)])

@@ -23,7 +23,7 @@ import numbers
 import numpy as np
 
 from ..checks import as_array, check_nonnegative_float
-from . import close, report
+from . import close, report, require_callable as _require_callable
 
 __all__ = [
     "ACTIVITY_THRESHOLD", "latent_activity", "active_units", "plot_rate_distortion", "plot_active_units",
@@ -235,11 +235,6 @@ def plot_image_rows(rows, row_labels, title: str | None = None, cell_size: float
 # ----------------------------------------------------------------------------------------------
 # Exercise self-checks
 # ----------------------------------------------------------------------------------------------
-
-def _require_callable(fn, expected: str):
-    if not callable(fn):
-        raise TypeError(f"pass your function itself, e.g. {expected}, not {type(fn).__name__}")
-
 
 def _as_float_array(value, name: str) -> np.ndarray:
     if value is None:

@@ -20,7 +20,7 @@ import numbers
 
 import numpy as np
 
-from ..checks import as_array, check_positive_int
+from ..checks import as_array
 from . import close, report
 
 __all__ = [

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from keras import ops
 
-from . import close, report
+from . import as_numpy_result, close, report, require_callable as _require_callable
 
 # -- references (float64 NumPy, written independently of cvae_utils.losses) ----------------
 
@@ -40,24 +40,6 @@ def _bernoulli_nll_clipped_reference(x, logits, eps=1e-7):
 
 
 # -- helpers -------------------------------------------------------------------------------
-
-
-def _require_callable(fn, expected: str):
-    if not callable(fn):
-        raise TypeError(f"pass your function itself, e.g. {expected}, not {type(fn).__name__}")
-
-
-def _numpy_result(value, name: str) -> np.ndarray:
-    """The learner's return value as float64 NumPy, or an AssertionError saying why it is not one."""
-    if value is None:
-        report(name, False, "your function returned None - did you forget `return`?")
-    if isinstance(value, (tuple, list, dict)):
-        report(name, False, f"your function returned a {type(value).__name__}; return one array")
-    try:
-        arr = np.asarray(ops.convert_to_numpy(value) if ops.is_tensor(value) else value, dtype="float64")
-    except (TypeError, ValueError) as exc:
-        report(name, False, f"could not read your result as an array of numbers ({exc})")
-    return arr
 
 
 def _check_shape(arr, expected_shape, name, hint=""):
@@ -89,7 +71,7 @@ def check_kl_divergence(kl_divergence) -> bool:
     _require_callable(kl_divergence, "check_kl_divergence(kl_divergence)")
     z_mean, z_log_var = _kl_inputs()
     expected = _kl_reference(z_mean, z_log_var)
-    got = _numpy_result(kl_divergence(z_mean, z_log_var), name)
+    got = as_numpy_result(kl_divergence(z_mean, z_log_var), name)
     if got.shape == z_mean.shape:
         report(name, False, f"expected shape {expected.shape}, got {got.shape}: sum over the latent "
                             f"dimensions (axis=-1), one KL per example")
@@ -145,7 +127,7 @@ def check_reparameterize(reparameterize, num_samples: int = 20000) -> bool:
         report(name, False, f"your function returned a {type(result).__name__}, not a backend tensor: "
                             f"gradients cannot flow through NumPy. Build z with keras.ops "
                             f"(ops.exp, +, *) and keras.random.normal")
-    z = _numpy_result(result, name)
+    z = as_numpy_result(result, name)
     _check_shape(z, (num_samples, 3), name, "z has the shape of z_mean")
 
     # 1. statistics (tolerance: 5 standard errors of the mean; 5% on the standard deviation)
@@ -164,17 +146,17 @@ def check_reparameterize(reparameterize, num_samples: int = 20000) -> bool:
     # 2. form: same seed => same eps; z must move with (mean, log_var) as mean + sigma * eps does
     small_mean = ops.convert_to_tensor(mean[None, :])
     small_log_var = ops.convert_to_tensor(log_var[None, :])
-    z0 = _numpy_result(reparameterize(small_mean, small_log_var, 11), name)
-    z0_again = _numpy_result(reparameterize(small_mean, small_log_var, 11), name)
+    z0 = as_numpy_result(reparameterize(small_mean, small_log_var, 11), name)
+    z0_again = as_numpy_result(reparameterize(small_mean, small_log_var, 11), name)
     if not close(z0, z0_again, atol=1e-6, rtol=1e-6):
         report(name, False, "two calls with the same seed gave different z: pass seed to "
                             "keras.random.normal(shape, seed=seed) so eps is reproducible")
     d = 0.5
-    z_shift = _numpy_result(reparameterize(ops.convert_to_tensor(mean[None, :] + d), small_log_var, 11), name)
+    z_shift = as_numpy_result(reparameterize(ops.convert_to_tensor(mean[None, :] + d), small_log_var, 11), name)
     if not close(z_shift - z0, np.full_like(z0, d), atol=1e-4, rtol=1e-4):
         report(name, False, f"adding {d} to z_mean changed z by {_fmt(z_shift - z0)}, expected exactly {d} "
                             f"(dz/dmean = 1): eps must not depend on z_mean")
-    z_scaled = _numpy_result(reparameterize(small_mean, ops.convert_to_tensor(log_var[None, :] + d), 11), name)
+    z_scaled = as_numpy_result(reparameterize(small_mean, ops.convert_to_tensor(log_var[None, :] + d), 11), name)
     eps = (z0 - mean) / std
     expected_scaled = mean + std * np.exp(d / 2) * eps
     if not close(z_scaled, expected_scaled, atol=1e-4, rtol=1e-4):
@@ -213,7 +195,7 @@ def check_negative_elbo(negative_elbo_per_image) -> bool:
     reconstruction = _bernoulli_nll_reference(x, logits)
     kl = _kl_reference(z_mean, z_log_var)
     expected = reconstruction + kl
-    got = _numpy_result(negative_elbo_per_image(x, logits, z_mean, z_log_var), name)
+    got = as_numpy_result(negative_elbo_per_image(x, logits, z_mean, z_log_var), name)
     if got.shape == ():
         report(name, False, f"expected shape {expected.shape} (one value per image), got a single number: "
                             f"sum over pixels and latent dimensions, but not over the batch")

@@ -1,0 +1,187 @@
+"""The quadrant task of chapter 06: masks, models, the negative conditional log-likelihood, the figure."""
+
+from __future__ import annotations
+
+import os
+
+import keras
+import numpy as np
+import pytest
+from conftest import binary_images, compile_model
+
+from cvae_utils.models import VAE
+from cvae_utils.structured import (QuadrantBaseline, QuadrantCVAE, merge_quadrants, negative_cll,
+                                   plot_completions, plot_cvae_history, quadrant_mask, split_quadrants)
+
+
+def _nll_np(y, logits):
+    y, logits = np.asarray(y, "float64"), np.asarray(logits, "float64")
+    return np.sum(np.logaddexp(0, logits) - y * logits, axis=-1)
+
+
+@pytest.fixture(scope="module")
+def cvae():
+    return QuadrantCVAE(num_given=2, latent_dim=2, hidden_units=(32,), seed=0)
+
+
+def test_masks_follow_the_paper_and_grow_with_num_given():
+    one, two, three = (quadrant_mask(k) for k in (1, 2, 3))
+    assert [m.sum() for m in (one, two, three)] == [196, 392, 588]
+    assert one[14:, :14].all() and not one[:14].any() and not one[:, 14:].any()  # bottom-left
+    assert two[:, :14].all() and not two[:, 14:].any()  # left half
+    assert not three[14:, 14:].any() and three.sum() == 3 * 196  # all but bottom-right
+    assert (one <= two).all() and (two <= three).all()
+
+
+@pytest.mark.parametrize("bad", [0, 4, "1", True, 1.5, None])
+def test_num_given_must_be_1_2_or_3(bad):
+    with pytest.raises(ValueError, match="num_given must be 1, 2 or 3"):
+        quadrant_mask(bad)
+    with pytest.raises(ValueError, match="num_given"):
+        QuadrantBaseline(num_given=bad)
+
+
+def test_split_and_merge_are_inverse():
+    x = binary_images(5)
+    for k in (1, 2, 3):
+        observed, hidden = split_quadrants(x, k)
+        assert observed.shape == (5, 196 * k) and hidden.shape == (5, 784 - 196 * k)
+        np.testing.assert_array_equal(merge_quadrants(observed, hidden, k), x)
+        # several completions per image keep the observed pixels in every one of them
+        many = merge_quadrants(observed, np.stack([hidden, 1 - hidden], axis=1), k)
+        assert many.shape == (5, 2, 28, 28, 1)
+        np.testing.assert_array_equal(many[:, 1][:, quadrant_mask(k)], x[:, quadrant_mask(k)])
+    with pytest.raises(ValueError, match="hidden must have shape"):
+        merge_quadrants(observed, hidden[:, :10], 3)
+
+
+def test_baseline_cll_is_the_exact_bernoulli_nll_of_the_hidden_pixels():
+    model = QuadrantBaseline(num_given=1, hidden_units=(16,))
+    x = binary_images(7)
+    observed, hidden = split_quadrants(x, 1)
+    logits = keras.ops.convert_to_numpy(model.network(observed))
+    np.testing.assert_allclose(negative_cll(model, x, per_image=True), _nll_np(hidden, logits), rtol=1e-5)
+    completion = model.complete(x)
+    np.testing.assert_array_equal(completion[:, quadrant_mask(1)], x[:, quadrant_mask(1)])
+    np.testing.assert_allclose(completion.reshape(7, -1)[:, ~quadrant_mask(1).reshape(-1)],
+                               1 / (1 + np.exp(-logits)), rtol=1e-5)
+
+
+def _make_z_irrelevant(model, bias):
+    """Prior and recognition networks output N(0, I); the generation network outputs logits = bias."""
+    for net, prefix in ((model.prior, "prior"), (model.recognition, "recognition")):
+        for suffix in ("mean", "log_var"):
+            layer = net.get_layer(f"{prefix}_{suffix}")
+            layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
+    last = model.generation.get_layer("logits")
+    kernel, _ = last.get_weights()
+    last.set_weights([np.zeros_like(kernel), bias])
+
+
+@pytest.mark.parametrize("proposal", ["recognition", "prior"])
+def test_cvae_cll_has_a_known_answer_when_z_does_not_matter(proposal):
+    """With p(z|x_obs) = q(z|x_obs,y) = N(0, I) and logits that ignore z, every importance weight is
+    p(y | logits = b): the estimate must equal that NLL exactly, for any number of samples."""
+    model = QuadrantCVAE(num_given=3, latent_dim=3, hidden_units=(8,), seed=0)
+    b = np.random.default_rng(0).normal(scale=2.0, size=196).astype("float32")
+    _make_z_irrelevant(model, b)
+    x = binary_images(6)
+    expected = _nll_np(split_quadrants(x, 3)[1], b[None])
+    for k in (1, 7):
+        np.testing.assert_allclose(negative_cll(model, x, num_samples=k, proposal=proposal, per_image=True),
+                                   expected, rtol=1e-5)
+
+
+def test_both_proposals_estimate_the_same_likelihood(cvae):
+    """Importance sampling with the recognition network and plain Monte Carlo with the prior network
+    estimate the same -log p(y | x_obs); with many samples and a 2-D latent they must agree."""
+    x = binary_images(4)
+    by_recognition = negative_cll(cvae, x, num_samples=4000, proposal="recognition", per_image=True)
+    by_prior = negative_cll(cvae, x, num_samples=4000, proposal="prior", per_image=True)
+    np.testing.assert_allclose(by_recognition, by_prior, atol=0.5)
+
+
+def test_more_samples_do_not_loosen_the_bound(cvae):
+    x = binary_images(20)
+    few = np.mean([negative_cll(cvae, x, num_samples=1, seed=s) for s in range(5)])
+    many = np.mean([negative_cll(cvae, x, num_samples=100, seed=s) for s in range(5)])
+    assert many <= few + 1e-6
+
+
+@pytest.mark.parametrize("gsnn_weight", [0.0, 0.3, 1.0])
+def test_loss_mixes_the_cvae_and_gsnn_objectives(gsnn_weight):
+    model = compile_model(QuadrantCVAE(num_given=1, latent_dim=2, hidden_units=(16,), gsnn_weight=gsnn_weight, seed=0))
+    x = binary_images(32)
+    history = model.fit(x, epochs=2, batch_size=16, verbose=0)
+    assert {"loss", "reconstruction_loss", "kl_loss", "gsnn_loss"} <= set(history.history)
+    logs = model.evaluate(x, batch_size=32, verbose=0, return_dict=True)
+    expected = (1 - gsnn_weight) * (logs["reconstruction_loss"] + logs["kl_loss"]) + gsnn_weight * logs["gsnn_loss"]
+    assert logs["loss"] == pytest.approx(expected, rel=1e-4)
+    assert all(np.isfinite(v) for v in logs.values())
+
+
+def test_training_improves_the_baseline():
+    model = compile_model(QuadrantBaseline(num_given=2, hidden_units=(32,)))
+    x = binary_images(64)
+    before = negative_cll(model, x)
+    model.fit(x, epochs=20, batch_size=32, verbose=0)
+    assert negative_cll(model, x) < before - 10
+
+
+def test_completions_keep_the_observed_pixels_and_are_reproducible(cvae):
+    x = binary_images(3)
+    samples = cvae.complete(x, num_samples=4, seed=1)
+    assert samples.shape == (3, 4, 28, 28, 1)
+    mask = quadrant_mask(2)
+    for s in range(4):
+        np.testing.assert_array_equal(samples[:, s][:, mask], x[:, mask])
+    hidden = samples[:, :, ~mask]
+    assert hidden.min() >= 0 and hidden.max() <= 1
+    np.testing.assert_array_equal(samples, cvae.complete(x, num_samples=4, seed=1))
+    assert not np.allclose(samples[:, 0], samples[:, 1])  # different z, different completions
+
+
+def test_saved_model_reloads_with_the_same_predictions(tmp_path, cvae):
+    path = os.fspath(tmp_path / "quadrant_cvae.keras")
+    cvae.save(path)
+    reloaded = keras.models.load_model(path)
+    assert isinstance(reloaded, QuadrantCVAE) and reloaded.num_given == 2 and reloaded.latent_dim == 2
+    x = binary_images(3)
+    np.testing.assert_allclose(reloaded.complete(x, 2, seed=0), cvae.complete(x, 2, seed=0), rtol=1e-5, atol=1e-6)
+
+
+def test_plot_completions_draws_one_row_per_image(cvae):
+    baseline = QuadrantBaseline(num_given=2, hidden_units=(8,))
+    fig = plot_completions(binary_images(3), baseline, cvae, n=3, num_samples=2)
+    assert len(fig.axes) == 3 * (1 + 1 + 2 + 1)
+    assert [ax.get_title() for ax in fig.axes[:5]] == ["input", "NN", "CVAE 1", "CVAE 2", "truth"]
+
+
+def test_bad_inputs_get_clear_errors(cvae):
+    x = binary_images(2)
+    with pytest.raises(ValueError, match="gsnn_weight must be in"):
+        QuadrantCVAE(gsnn_weight=1.5)
+    with pytest.raises(TypeError, match="hidden_units"):
+        QuadrantCVAE(hidden_units=500)
+    with pytest.raises(TypeError, match="QuadrantBaseline or QuadrantCVAE"):
+        negative_cll(VAE(latent_dim=2), x)
+    with pytest.raises(ValueError, match="proposal"):
+        negative_cll(cvae, x, proposal="posterior")
+    with pytest.raises(ValueError, match="shape"):
+        negative_cll(cvae, x[..., 0])
+    with pytest.raises(ValueError, match="whole images only"):
+        cvae.fit(x, x)
+    with pytest.raises(ValueError, match="baseline sees 1"):
+        plot_completions(x, QuadrantBaseline(num_given=1, hidden_units=(8,)), cvae)
+    with pytest.raises(TypeError, match="needs a QuadrantBaseline and a QuadrantCVAE"):
+        plot_completions(x, cvae, cvae)
+
+
+def test_plot_cvae_history_draws_the_three_terms():
+    model = compile_model(QuadrantCVAE(num_given=1, latent_dim=2, hidden_units=(8,), seed=0))
+    x = binary_images(16)
+    history = model.fit(x, validation_data=(x,), epochs=2, batch_size=8, verbose=0)
+    fig = plot_cvae_history(history)
+    assert len(fig.axes) == 3 and all(len(ax.lines) == 2 for ax in fig.axes)
+    with pytest.raises(ValueError, match="History of QuadrantCVAE.fit"):
+        plot_cvae_history({"loss": [1.0]})

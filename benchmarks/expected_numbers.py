@@ -68,9 +68,9 @@ by hand. It trains the book's models exactly as {{doc}}`chapters/07_evaluation` 
 (the chapter scores the first 1,000 test digits) and reports the numbers a learner should get in full mode. Your own run will differ in the last digits (other hardware, other library
 versions); differences of more than a few nats per image point to a problem.
 {fast_note}
-**Data:** {result['data']}. **Hardware:** {result['machine']} (at the start); {result['software']}.
+**Data:** {result['data'].replace('$', chr(92) + '$')}. **Hardware:** {result['machine']} (at the start); {result['software']}.
 **Recipe:** Adam, learning rate {s['learning_rate']:g}, batch size {s['batch_size']}, {s['epochs']} epochs, seed
-{s['seed']}; −ELBO with {s['elbo_samples']} samples of $z$ per image and the closed-form KL; importance-sampled
+{s['seed']}; −ELBO with {s['elbo_samples']} sample{'s' if s['elbo_samples'] > 1 else ''} of $z$ per image for the reconstruction and the closed-form KL; importance-sampled
 NLL with $K = {s['num_samples']}$; "train −ELBO" on the first {s['num_train_eval']:,} training images.
 All likelihoods are in nats per image (lower is better).
 
@@ -83,7 +83,7 @@ $-\\log p(x) = -\\log \\frac1{{10}}\\sum_c p(x\\mid c)$, the number to compare w
 
 ## Label fidelity of the CVAE
 
-A classifier (`cvae_utils.networks.build_classifier`, {s['classifier_epochs']} epoch(s) on the same training
+A classifier (`cvae_utils.networks.build_classifier`, {s['classifier_epochs']} epoch{'s' if s['classifier_epochs'] > 1 else ''} on the same training
 images) reaches **{100 * fidelity['judge_accuracy']:.1f}%** accuracy on the real test digits. Of
 {fidelity['num_per_class']:,} CVAE samples per class ($z \\sim \\mathcal N(0, I)$), it judges
 **{100 * fidelity['overall']:.1f}%** as the requested digit.

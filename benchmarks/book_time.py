@@ -61,7 +61,9 @@ def table(results) -> str:
     lines.append("| **total** | " + " | ".join(f"**{totals[m]:.0f}**" for m in modes) + " |")
     lines.append("")
     lines += [f"- {m} mode total {totals[m] / 60:.1f} min (target <= {TARGETS_S[m] / 60:.0f} min: "
-              f"{'met' if totals[m] <= TARGETS_S[m] else 'NOT met'})" for m in modes]
+              f"{'met' if totals[m] <= TARGETS_S[m] else 'NOT met'})" if results[m].get("complete", True) else
+              f"- {m} mode: interrupted after {len(results[m]['seconds'])} chapters, {totals[m] / 60:.1f} min so far "
+              "(no verdict)" for m in modes]
     return "\n".join(lines)
 
 
@@ -86,15 +88,16 @@ def main(argv=None):
         load_before = os.getloadavg()[0]
         entry = {"date": datetime.date.today().isoformat(), "machine": describe(load_before),
                  "data_dir": os.environ.get("CVAE_DATA_DIR", "(Keras download)"), "seconds": {}}
+        results[mode] = entry
         for nb in notebooks:
             entry["seconds"][nb.name] = time_notebook(nb, fast=mode == "fast")
             print(f"{nb.name:32s} {mode:4s} {entry['seconds'][nb.name]:7.1f} s", flush=True)
-        entry["load_after"] = os.getloadavg()[0]
-        results[mode] = entry
+            # saved after every chapter, so an interrupted run keeps what it measured
+            entry["load_after"], entry["complete"] = os.getloadavg()[0], len(entry["seconds"]) == len(notebooks)
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(results, indent=1) + "\n")
     text = table(results)
     print("\n" + text)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(results, indent=1) + "\n")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text + "\n")

@@ -116,12 +116,12 @@ def importance_sampled_nll(model, x, y=None, num_samples: int = 100, batch_size:
     return values if per_image else float(values.mean())
 
 
-def _require_cvae(model, who: str):
-    from .models import CVAE
+def require_cvae(model, who: str) -> None:
+    """TypeError unless ``model`` is a cvae_utils CVAE (``who`` names the caller in the message)."""
+    from .models import CVAE  # local import: models imports this package's modules too
 
     if not isinstance(model, CVAE):
-        raise TypeError(f"{who} needs a cvae_utils CVAE (it asks the model for each class), "
-                        f"got {type(model).__name__}")
+        raise TypeError(f"{who} needs a cvae_utils CVAE, got {type(model).__name__}")
 
 
 def conditional_log_likelihoods(model, x, num_samples: int = 100, seed: int = 0) -> np.ndarray:
@@ -132,7 +132,7 @@ def conditional_log_likelihoods(model, x, num_samples: int = 100, seed: int = 0)
     With a uniform p(y), ``logsumexp(result, axis=1) - log(num_classes)`` estimates log p(x)
     and ``softmax(result, axis=1)`` the label posterior p(y | x).
     """
-    _require_cvae(model, "conditional_log_likelihoods")
+    require_cvae(model, "conditional_log_likelihoods")
     x = check_images(x, "x")
     num_samples = check_positive_int(num_samples, "num_samples")
     columns = [-importance_sampled_nll(model, x, np.full(len(x), c, dtype="int32"), num_samples=num_samples,
@@ -159,7 +159,7 @@ def label_fidelity(model, classifier, num_per_class: int = 100, seed: int = 0, p
     :func:`cvae_utils.networks.build_classifier`) and compares its argmax with the requested label.
     Returns one number, or with ``per_class`` an array of ``num_classes`` fractions.
     """
-    _require_cvae(model, "label_fidelity")
+    require_cvae(model, "label_fidelity")
     if not isinstance(classifier, keras.Model):
         raise TypeError(f"classifier must be a Keras model from images to class scores, got {type(classifier).__name__}")
     num_per_class = check_positive_int(num_per_class, "num_per_class")

@@ -25,19 +25,10 @@ import numpy as np
 
 from ..checks import as_array, check_images, check_labels, check_latent, check_positive_int
 from ..evaluate import conditional_log_likelihoods  # noqa: F401  (re-exported for the CVAE chapter)
+from ..evaluate import require_cvae as _require_cvae
 from . import as_numpy_result, close, report, require_callable as _require_callable
 
 _numpy_result = partial(as_numpy_result, dtype=None)  # labels stay integers
-
-# -- helpers shared by the checks --------------------------------------------------------------
-
-
-def _require_cvae(model, who: str):
-    from ..models import CVAE  # local import: keep this module light to import
-
-    if not isinstance(model, CVAE):
-        raise TypeError(f"{who} needs a cvae_utils CVAE, got {type(model).__name__}")
-
 
 # -- exercise 1: one-hot labels ----------------------------------------------------------------
 

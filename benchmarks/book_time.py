@@ -3,13 +3,16 @@
     python -m benchmarks.book_time                 # both modes, all chapters
     python -m benchmarks.book_time --mode fast     # only fast mode
     python -m benchmarks.book_time --out benchmarks/results/book_time.md
+    python -m benchmarks.book_time --mode full --save   # also keep the outputs: the committed full run
 
 The results of every mode measured so far are kept in ``benchmarks/results/book_time.json``: a run
 of one mode replaces that mode's column and keeps the other's (each with its own date and machine line).
 
-Each notebook is executed from a temporary copy (so committed outputs are kept) in a fresh
-kernel with CVAE_FAST set accordingly; the table lists wall-clock seconds per chapter and the
+Each notebook is executed from a temporary copy (so committed outputs are kept, unless ``--save``
+writes the executed notebook back, as ``tools.run_notebook`` does) in a fresh kernel with CVAE_FAST set accordingly; the table lists wall-clock seconds per chapter and the
 totals, which the targets compare against: fast mode <= 8 min, full mode <= 30 min on a CPU.
+Next to them it lists the CPU seconds of the kernel (all cores together): on a shared machine,
+wall-clock time also counts the time the machine gave to others, CPU time does not.
 """
 
 from __future__ import annotations
@@ -19,11 +22,14 @@ import copy
 import datetime
 import json
 import os
+import resource
 import time
 from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+from tools.run_notebook import drop_backend_noise
 
 from .machine import describe
 
@@ -31,15 +37,25 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGETS_S = {"fast": 8 * 60, "full": 30 * 60}
 
 
-def time_notebook(path: Path, fast: bool, timeout: int = 3600) -> float:
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # kernels that have exited and been reaped
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_notebook(path: Path, fast: bool, timeout: int = 3600, save: bool = False) -> tuple[float, float]:
+    """Wall-clock and kernel CPU seconds of one top-to-bottom run; ``save`` writes the outputs to ``path``."""
     nb = copy.deepcopy(nbformat.read(path, as_version=4))
     old = os.environ.get("CVAE_FAST")
     os.environ["CVAE_FAST"] = "1" if fast else "0"
     try:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), children_cpu_seconds()
         NotebookClient(nb, timeout=timeout, kernel_name="python3",
                        resources={"metadata": {"path": str(path.parent)}}).execute()
-        return time.perf_counter() - start
+        wall, cpu = time.perf_counter() - start, children_cpu_seconds() - cpu
+        if save:
+            drop_backend_noise(nb)
+            nbformat.write(nb, path)
+        return wall, cpu
     finally:
         if old is None:
             os.environ.pop("CVAE_FAST", None)
@@ -48,22 +64,32 @@ def time_notebook(path: Path, fast: bool, timeout: int = 3600) -> float:
 
 
 def table(results) -> str:
-    """Markdown: one column per mode measured, each mode's machine line and verdict."""
+    """Markdown: wall-clock (and, where measured, CPU) seconds per mode, each mode's machine line and verdict."""
     modes = [m for m in ("fast", "full") if m in results]
     names = sorted({name for m in modes for name in results[m]["seconds"]})
+    columns = [(m, "seconds", f"{m} mode (s)") for m in modes]
+    columns += [(m, "cpu_seconds", f"{m} mode, CPU (s)") for m in modes if "cpu_seconds" in results[m]]
     lines = [f"- {m} mode, measured {results[m]['date']}: {results[m]['machine']} at the start, load average "
              f"{results[m]['load_after']:.2f} at the end" for m in modes]
-    lines += ["", "| chapter | " + " | ".join(f"{m} mode (s)" for m in modes) + " |", "|---|" + "---|" * len(modes)]
+    lines += ["", "| chapter | " + " | ".join(title for _, _, title in columns) + " |",
+              "|---|" + "---|" * len(columns)]
     for name in names:
-        cells = [f"{results[m]['seconds'][name]:.0f}" if name in results[m]["seconds"] else "—" for m in modes]
+        cells = [f"{results[m][key][name]:.0f}" if name in results[m][key] else "—" for m, key, _ in columns]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    totals = {m: sum(results[m]["seconds"].values()) for m in modes}
-    lines.append("| **total** | " + " | ".join(f"**{totals[m]:.0f}**" for m in modes) + " |")
+    lines.append("| **total** | " + " | ".join(f"**{sum(results[m][key].values()):.0f}**" for m, key, _ in columns)
+                 + " |")
     lines.append("")
-    lines += [f"- {m} mode total {totals[m] / 60:.1f} min (target <= {TARGETS_S[m] / 60:.0f} min: "
-              f"{'met' if totals[m] <= TARGETS_S[m] else 'NOT met'})" if results[m].get("complete", True) else
-              f"- {m} mode: interrupted after {len(results[m]['seconds'])} chapters, {totals[m] / 60:.1f} min so far "
-              "(no verdict)" for m in modes]
+    for m in modes:
+        total = sum(results[m]["seconds"].values())
+        if not results[m].get("complete", True):
+            lines.append(f"- {m} mode: interrupted after {len(results[m]['seconds'])} chapters, "
+                         f"{total / 60:.1f} min so far (no verdict)")
+            continue
+        line = (f"- {m} mode total {total / 60:.1f} min wall-clock (target <= {TARGETS_S[m] / 60:.0f} min: "
+                f"{'met' if total <= TARGETS_S[m] else 'NOT met'})")
+        if "cpu_seconds" in results[m]:
+            line += f"; {sum(results[m]['cpu_seconds'].values()) / 60:.1f} CPU-minutes (all cores together)"
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -74,8 +100,12 @@ def main(argv=None):
     parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "book_time.json",
                         help="results of every mode measured so far; a run replaces the modes it measures")
     parser.add_argument("--render", action="store_true", help="run nothing: only write the table from --json")
+    parser.add_argument("--save", action="store_true",
+                        help="write each executed notebook back in place (the outputs to commit)")
     parser.add_argument("chapters", nargs="*", type=Path, help="notebooks (default: chapters/*.ipynb)")
     args = parser.parse_args(argv)
+    if args.save and args.mode != "full":
+        parser.error("--save keeps full-mode outputs only: use it with --mode full")
     if args.render and not args.json.exists():
         parser.error(f"--render needs the results of earlier runs in {args.json}")
     notebooks = args.chapters or sorted((ROOT / "chapters").glob("*.ipynb"))
@@ -87,11 +117,12 @@ def main(argv=None):
     for mode in modes:
         load_before = os.getloadavg()[0]
         entry = {"date": datetime.date.today().isoformat(), "machine": describe(load_before),
-                 "data_dir": os.environ.get("CVAE_DATA_DIR", "(Keras download)"), "seconds": {}}
+                 "data_dir": os.environ.get("CVAE_DATA_DIR", "(Keras download)"), "seconds": {}, "cpu_seconds": {}}
         results[mode] = entry
         for nb in notebooks:
-            entry["seconds"][nb.name] = time_notebook(nb, fast=mode == "fast")
-            print(f"{nb.name:32s} {mode:4s} {entry['seconds'][nb.name]:7.1f} s", flush=True)
+            wall, cpu = time_notebook(nb, fast=mode == "fast", save=args.save)
+            entry["seconds"][nb.name], entry["cpu_seconds"][nb.name] = wall, cpu
+            print(f"{nb.name:32s} {mode:4s} {wall:7.1f} s wall-clock, {cpu:7.1f} CPU-s", flush=True)
             # saved after every chapter, so an interrupted run keeps what it measured
             entry["load_after"], entry["complete"] = os.getloadavg()[0], len(entry["seconds"]) == len(notebooks)
             args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,10 @@ from dataclasses import dataclass
 
 import keras
 
+from .tf_data import disable_autotune
+
+disable_autotune()  # see cvae_utils.tf_data: faster epochs, same results
+
 DEFAULT_SEED = 42
 
 

@@ -67,8 +67,11 @@ def table(results) -> str:
     """Markdown: wall-clock (and, where measured, CPU) seconds per mode, each mode's machine line and verdict."""
     modes = [m for m in ("fast", "full") if m in results]
     names = sorted({name for m in modes for name in results[m]["seconds"]})
-    columns = [(m, "seconds", f"{m} mode (s)") for m in modes]
-    columns += [(m, "cpu_seconds", f"{m} mode, CPU (s)") for m in modes if "cpu_seconds" in results[m]]
+    columns = []
+    for m in modes:
+        columns.append((m, "seconds", f"{m} mode (s)"))
+        if "cpu_seconds" in results[m]:
+            columns.append((m, "cpu_seconds", f"{m} mode, CPU (s)"))
     lines = [f"- {m} mode, measured {results[m]['date']}: {results[m]['machine']} at the start, load average "
              f"{results[m]['load_after']:.2f} at the end" for m in modes]
     lines += ["", "| chapter | " + " | ".join(title for _, _, title in columns) + " |",

@@ -21,8 +21,8 @@ may stop it early: its time to the target is then *projected* as (measured secon
 (the epoch at which the tf.function run reached the target), and the table marks it as projected.
 Results go to ``benchmarks/results/time_to_quality.json`` and ``.md`` (with the machine's load
 average, since other work on the machine slows every run). Besides wall-clock time the script
-records CPU time (``time.process_time``, all threads): on a shared machine that is sometimes
-paused, CPU time is the steadier clock, so the table gives the speed-up in both.
+records CPU time (``time.process_time``, all threads): on a shared machine CPU time is the steadier
+clock, so the table gives the speed-up in both.
 
 TensorFlow-specific by design: it measures a TensorFlow tutorial. The package itself is backend-agnostic.
 """

@@ -10,7 +10,8 @@ of one mode replaces that mode's column and keeps the other's (each with its own
 
 Each notebook is executed from a temporary copy (so committed outputs are kept, unless ``--save``
 writes the executed notebook back, as ``tools.run_notebook`` does) in a fresh kernel with CVAE_FAST set accordingly; the table lists wall-clock seconds per chapter and the
-totals, which the targets compare against: fast mode <= 8 min, full mode <= 30 min on a CPU.
+totals, which the targets compare against: fast mode <= 8 min in total, and in full mode every chapter
+<= 5 min (what a learner waits for on a two-core CPU, e.g. Colab's free runtime) and <= 30 min in total.
 Next to them it lists the CPU seconds of the kernel (all cores together): on a shared machine,
 wall-clock time also counts the time the machine gave to others, CPU time does not.
 """
@@ -29,12 +30,13 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-from tools.run_notebook import drop_backend_noise
+from tools.run_notebook import tidy_outputs
 
 from .machine import describe
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS_S = {"fast": 8 * 60, "full": 30 * 60}
+CHAPTER_TARGET_S = {"full": 5 * 60}  # per chapter, full mode
 
 
 def children_cpu_seconds() -> float:
@@ -53,7 +55,7 @@ def time_notebook(path: Path, fast: bool, timeout: int = 3600, save: bool = Fals
                        resources={"metadata": {"path": str(path.parent)}}).execute()
         wall, cpu = time.perf_counter() - start, children_cpu_seconds() - cpu
         if save:
-            drop_backend_noise(nb)
+            tidy_outputs(nb)
             nbformat.write(nb, path)
         return wall, cpu
     finally:
@@ -93,6 +95,11 @@ def table(results) -> str:
         if "cpu_seconds" in results[m]:
             line += f"; {sum(results[m]['cpu_seconds'].values()) / 60:.1f} CPU-minutes (all cores together)"
         lines.append(line)
+        if m in CHAPTER_TARGET_S:
+            limit = CHAPTER_TARGET_S[m]
+            slow = [f"{name} {sec:.0f} s" for name, sec in sorted(results[m]["seconds"].items()) if sec > limit]
+            lines.append(f"- {m} mode, every chapter <= {limit / 60:.0f} min: "
+                         + ("met" if not slow else "NOT met (" + ", ".join(slow) + ")"))
     return "\n".join(lines)
 
 
@@ -120,7 +127,7 @@ def main(argv=None):
     for mode in modes:
         load_before = os.getloadavg()[0]
         entry = {"date": datetime.date.today().isoformat(), "machine": describe(load_before),
-                 "data_dir": os.environ.get("CVAE_DATA_DIR", "(Keras download)"), "seconds": {}, "cpu_seconds": {}}
+                 "data": "MNIST: the bundled course copy; Fashion-MNIST: the full dataset", "seconds": {}, "cpu_seconds": {}}
         results[mode] = entry
         for nb in notebooks:
             wall, cpu = time_notebook(nb, fast=mode == "fast", save=args.save)

@@ -4,7 +4,7 @@ Every chapter imports its data loaders, models, losses, evaluation and plots fro
 so that a chapter stays short and a fix lands in every chapter at once.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # The one place the repository address is written; _config.yml and the Colab cells are
 # checked against it by tests/test_book.py.

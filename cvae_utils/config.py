@@ -49,17 +49,31 @@ def settings() -> Settings:
 
 
 def set_seed(seed: int = DEFAULT_SEED) -> None:
-    """Seed Python, NumPy and the Keras backend so a run is reproducible."""
+    """Seed Python, NumPy and the Keras backend so a run is reproducible.
+
+    After ``set_seed(seed)`` the same code gives bit-identical weights and losses, in the same
+    process or a fresh one, on the same machine with the same versions
+    (tests/test_reproducibility.py). On another machine the last digits can differ: TensorFlow's
+    CPU kernels add up numbers in an order that depends on the number of threads (one per core)
+    and on the CPU's instruction set (AVX2, AVX-512). Pinning one thread would remove the first
+    cause at about twice the time per epoch, so it is not done here.
+    """
+    global _last_seed
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
     keras.utils.set_random_seed(seed)
+    _last_seed = seed
+
+
+_last_seed: int | None = None  # the seed of the last set_seed call, for describe()
 
 
 def describe() -> str:
-    """One line saying which mode and backend this run uses."""
+    """One line saying which mode, seed and backend this run uses."""
     s = settings()
+    seed = "not set" if _last_seed is None else _last_seed
     return (
         f"mode: {s.mode} (epochs={s.epochs}, batch_size={s.batch_size}, "
-        f"train_subset={s.train_subset or 'all'}), Keras {keras.__version__} "
+        f"train_subset={s.train_subset or 'all'}), seed {seed}, Keras {keras.__version__} "
         f"on backend '{keras.backend.backend()}'"
     )

@@ -1,17 +1,27 @@
 """MNIST and Fashion-MNIST as float32 arrays of shape (N, 28, 28, 1) in [0, 1].
 
-Where the data comes from, in order:
+MNIST: by default the course's own copy, bundled with this package (``datasets/mnist_course.npz``):
+the first 10,000 training images of MNIST split 8,000 train / 2,000 test, the digits the book ran
+on. It needs no download and no setup, and its sha256 is checked on every load.
+``load_mnist(full=True)`` gives the full 70,000 digits instead, from the sources below.
+
+The full datasets come from, in order:
 1. the folder named by ``CVAE_DATA_DIR`` (Keras' own formats: ``mnist.npz``,
    ``fashion-mnist/*.gz`` or the four ``*.gz`` files directly in the folder);
 2. the Debian package ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist/``);
 3. ``keras.datasets.*.load_data()``, which uses Keras' cache and downloads when online.
 Offline without a local copy, :class:`DataUnavailableError` says how to provide the data.
+
+MNIST: Yann LeCun, Corinna Cortes, Christopher J.C. Burges.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
+import io
 import os
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +38,12 @@ FASHION_FILES = (
 FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 MNIST_CLASSES = tuple(str(d) for d in range(10))
+
+#: The course's MNIST, shipped as package data, and the sha256 it must have.
+BUNDLED_MNIST = resources.files("cvae_utils") / "datasets" / "mnist_course.npz"
+BUNDLED_MNIST_SHA256 = "bafabb938116f79fb25296ed952741a5d1005d9b407d35a48295c12c2fbeed56"
+BUNDLED_MNIST_SOURCE = ("the course's bundled copy (the book's first 10,000 training images of MNIST, "
+                        "split 8,000/2,000)")
 
 #: Where the most recent load of each dataset came from (filled by the loaders).
 last_source: dict[str, str] = {}
@@ -90,11 +106,11 @@ def _download(loader, name: str, how_to: str):
         ) from exc
 
 
-def _read_mnist_npz(path: Path):
-    """Read Keras' mnist.npz, checking that it holds what load_data() would return."""
+def _read_mnist_npz(path: Path, file=None):
+    """Read Keras' mnist.npz (from ``file`` if given), checking that it holds what load_data() would return."""
     keys = ("x_train", "y_train", "x_test", "y_test")
     try:
-        archive = np.load(path)
+        archive = np.load(path if file is None else file)
         if not hasattr(archive, "files"):  # a plain .npy array rather than an archive of arrays
             raise ValueError("it holds a single array")
     except (OSError, EOFError, ValueError) as exc:  # not an npz/zip file at all
@@ -121,7 +137,24 @@ def _data_dir_note(folder: Path | None, wanted: str) -> str:
     return f"CVAE_DATA_DIR is set to {folder}, but it holds no {wanted}. "
 
 
-def _raw_mnist():
+def _raw_bundled_mnist():
+    reinstall = ("Reinstall the course package (`pip install --force-reinstall --no-deps cvae_utils ...`, "
+                 "or `pip install -e .` in a checkout), or use load_mnist(full=True) for the full MNIST.")
+    try:
+        raw = BUNDLED_MNIST.read_bytes()
+    except OSError as exc:
+        raise DataUnavailableError(
+            f"The course's bundled MNIST is missing: {BUNDLED_MNIST} could not be read ({exc}); "
+            f"this installation of cvae_utils is incomplete. {reinstall}") from exc
+    digest = hashlib.sha256(raw).hexdigest()
+    if digest != BUNDLED_MNIST_SHA256:
+        raise DataUnavailableError(
+            f"The course's bundled MNIST {BUNDLED_MNIST} is corrupt: its sha256 is {digest}, "
+            f"expected {BUNDLED_MNIST_SHA256}. {reinstall}")
+    return _read_mnist_npz(BUNDLED_MNIST, io.BytesIO(raw)), BUNDLED_MNIST_SOURCE
+
+
+def _raw_full_mnist():
     folder = _data_dir()
     if folder is not None and (folder / "mnist.npz").is_file():
         path = folder / "mnist.npz"
@@ -131,7 +164,8 @@ def _raw_mnist():
     how_to = (_data_dir_note(folder, "mnist.npz")
               + "Put Keras' mnist.npz (keys x_train, y_train, x_test, y_test) in a folder and set the "
               "environment variable CVAE_DATA_DIR to that folder, e.g. `export CVAE_DATA_DIR=../shared/data` "
-              "(or os.environ['CVAE_DATA_DIR'] = ... before loading), or copy it to ~/.keras/datasets/mnist.npz.")
+              "(or os.environ['CVAE_DATA_DIR'] = ... before loading), or copy it to ~/.keras/datasets/mnist.npz. "
+              "Or call load_mnist() without full=True: the course's bundled 10,000 digits need no download.")
     data = _download(keras.datasets.mnist.load_data, "MNIST", how_to)
     return data, "keras.datasets.mnist (the full dataset)"
 
@@ -194,15 +228,18 @@ def _load(name: str, raw_loader, binarize, subset, test_subset, verbose):
 
 
 def load_mnist(binarize: bool = False, subset: int | None = None, test_subset: int | None = None,
-               verbose: bool = True):
+               verbose: bool = True, full: bool = False):
     """Load MNIST digits.
 
     Returns ``(x_train, y_train), (x_test, y_test)`` with images float32 (N, 28, 28, 1) in
-    [0, 1] (or {0, 1} with ``binarize=True``) and int32 labels 0-9. ``subset`` and
-    ``test_subset`` keep the first n images (fast mode uses them). With ``verbose`` it
-    prints where the data came from and how many images there are.
+    [0, 1] (or {0, 1} with ``binarize=True``) and int32 labels 0-9. By default these are the
+    course's bundled digits (8,000 training / 2,000 test images, offline, no setup); with
+    ``full=True`` the full MNIST (60,000 / 10,000) from ``CVAE_DATA_DIR``, Keras' cache or a
+    download. ``subset`` and ``test_subset`` keep the first n images (fast mode uses them).
+    With ``verbose`` it prints where the data came from and how many images there are.
     """
-    return _load("MNIST", _raw_mnist, binarize, subset, test_subset, verbose)
+    check_bool(full, "full")
+    return _load("MNIST", _raw_full_mnist if full else _raw_bundled_mnist, binarize, subset, test_subset, verbose)
 
 
 def load_fashion_mnist(binarize: bool = False, subset: int | None = None, test_subset: int | None = None,

@@ -6,7 +6,8 @@
 - :func:`conditional_log_likelihoods` and :func:`marginal_nll`: a CVAE's log p(x|y=c) for every
   class c, and from them -log p(x) = -log mean_c p(x|c), comparable with a VAE's -log p(x).
 - :func:`label_fidelity`: how often a classifier recognises the class a CVAE was asked to draw.
-Both expect binarized images, the setting in which these numbers are comparable with papers.
+Both expect binarized images: the numbers are then in the units of published results (nats per image),
+but not comparable with their values (papers binarise MNIST stochastically and train on 60,000 digits).
 """
 
 from __future__ import annotations

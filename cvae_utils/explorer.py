@@ -27,14 +27,13 @@ import uuid
 import numpy as np
 
 from .checks import as_array, check_latent, check_positive_int
-from .plotting import latent_grid, tile
+from .plotting import CLASS_COLORS, latent_grid, tile
 
 TILE = 28  # pixels per decoded image (MNIST-sized models)
 MAX_N = 100  # 100 x 100 tiles of 28 px = a 2800 x 2800 sprite per label; more is not useful
 PLANE_PX = 320  # side of the latent-plane canvas
 IMAGE_PX = 196  # side of the enlarged-digit canvas (7 x 28)
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",  # matplotlib's tab10, as in
-           "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]  # plot_latent_scatter
+PALETTE = list(CLASS_COLORS)  # the class colours of plot_latent_scatter (colour-blind safe)
 
 
 def _check_model(model):

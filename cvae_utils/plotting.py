@@ -14,6 +14,14 @@ from matplotlib.axes import Axes
 
 from .checks import as_array, check_latent, check_positive_float, check_positive_int
 
+#: Ten class colours that stay distinct with the common colour-vision deficiencies: the eight of
+#: Okabe & Ito (2008) and two of Paul Tol's, with no red/green pair among neighbours. Latent scatter
+#: plots and the latent explorer use them; scatter plots also give each class its own marker and
+#: write its label at its median, so they read without colour at all.
+CLASS_COLORS = ("#0072B2", "#E69F00", "#56B4E9", "#009E73", "#F0E442",
+                "#000000", "#D55E00", "#CC79A7", "#882255", "#999999")
+CLASS_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
+
 
 def _image_stack(images, name="images", pixel_range: bool = False) -> np.ndarray:
     """(N, H, W[, 1]) images as an (N, H, W) array; with ``pixel_range`` values must lie in [0, 1]."""
@@ -113,8 +121,11 @@ def plot_image_grid(images, ncols: int = 8, titles=None, title: str | None = Non
             raise TypeError(f"titles must be a list with one entry per image, got {type(titles).__name__}")
         if len(titles) != len(imgs):
             raise ValueError(f"titles must have one entry per image ({len(imgs)}), got {len(titles)}")
-    fig, axes = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, cell_size * nrows + (0.4 if title else 0)),
-                             squeeze=False)
+    # Constrained layout keeps the per-image titles of one row clear of the images above them
+    # and the figure title clear of the first row (tight_layout let them overlap).
+    row_height = cell_size + (0.25 if titles is not None else 0.0)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell_size * ncols, row_height * nrows + (0.4 if title else 0)),
+                             squeeze=False, layout="constrained")
     for i, ax in enumerate(axes.flat):
         _hide_ticks(ax)
         if i < len(imgs):
@@ -125,7 +136,6 @@ def plot_image_grid(images, ncols: int = 8, titles=None, title: str | None = Non
             ax.axis("off")
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 
@@ -149,7 +159,7 @@ def plot_reconstructions(originals, reconstructions, n: int = 10, title: str = "
 
 
 def plot_latent_scatter(z, labels, class_names=None, title: str = "Latent codes of test images", ax=None,
-                        point_size: float = 3.0):
+                        point_size: float = 6.0):
     """2-D latent codes as a scatter plot coloured by label, with a legend."""
     arr = as_array(z, "z")
     if arr.ndim == 2 and arr.shape[1] != 2:
@@ -166,10 +176,15 @@ def plot_latent_scatter(z, labels, class_names=None, title: str = "Latent codes 
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(6.5, 5.5))
-    cmap = plt.get_cmap("tab10")
     for c in classes:
         sel = labels == c
-        ax.scatter(z[sel, 0], z[sel, 1], s=point_size, color=cmap(int(c) % 10), label=class_names[int(c)], alpha=0.7)
+        ax.scatter(z[sel, 0], z[sel, 1], s=point_size, color=CLASS_COLORS[int(c) % 10],
+                   marker=CLASS_MARKERS[int(c) % 10], label=class_names[int(c)], alpha=0.6, linewidths=0.3)
+    for c in classes:  # each class's label at the median of its codes, readable without colour
+        median = np.median(z[labels == c], axis=0)
+        ax.text(median[0], median[1], class_names[int(c)], ha="center", va="center", fontsize=10,
+                fontweight="bold", color="black",
+                bbox=dict(boxstyle="round,pad=0.15", fc="white", ec=CLASS_COLORS[int(c) % 10], alpha=0.85))
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
     ax.set_title(title)

@@ -328,7 +328,7 @@ def plot_completions(images, baseline, cvae, n: int = 6, num_samples: int = 6, s
     for col, (imgs, title) in enumerate(zip(columns, titles)):
         for row in range(n):
             ax = axes[row, col]
-            ax.imshow(imgs[row, :, :, 0], cmap="gray", vmin=0, vmax=1)
+            ax.imshow(imgs[row, :, :, 0], cmap="gray_r", vmin=0, vmax=1)
             ax.set_xticks([]), ax.set_yticks([])
             if 0 < col < len(columns) - 1:  # mark where the observed part ends
                 for xs, ys in boundary:

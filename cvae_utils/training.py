@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import keras
 import numpy as np
@@ -166,3 +167,41 @@ class LatentGridSnapshots(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if (epoch + 1) % self.every == 0:
             self._snap(epoch + 1)
+
+
+class EpochLog(keras.callbacks.Callback):
+    """A compact training log: one short line every ``every`` epochs and after the last one.
+
+    Use it with ``fit(..., verbose=0, callbacks=[EpochLog(every=5)])`` instead of ``verbose=2``,
+    whose one long line per epoch fills a page. Each line shows the loss terms in nats per image
+    (``loss``, ``reconstruction_loss`` as ``rec``, ``kl_loss`` as ``kl``), the same on the
+    validation data when there is any, and the seconds per epoch since the previous line::
+
+        epoch  5/30  loss 171.56  rec 167.03  kl 4.53 | val loss 168.06  rec 163.31  kl 4.75 | 1.1 s/epoch
+    """
+
+    SHORT = {"loss": "loss", "reconstruction_loss": "rec", "kl_loss": "kl"}
+
+    def __init__(self, every: int = 5):
+        super().__init__()
+        self.every = check_positive_int(every, "every")
+
+    def on_train_begin(self, logs=None):
+        self._last_time, self._last_epoch = time.perf_counter(), 0
+
+    def _terms(self, logs, prefix=""):
+        return "  ".join(f"{short} {logs[prefix + key]:.2f}" for key, short in self.SHORT.items()
+                         if prefix + key in logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        done, total = epoch + 1, self.params.get("epochs", epoch + 1)
+        if done % self.every and done != total:
+            return
+        now = time.perf_counter()
+        per_epoch = (now - self._last_time) / max(1, done - self._last_epoch)
+        self._last_time, self._last_epoch = now, done
+        line = f"epoch {done:{len(str(total))}d}/{total}  {self._terms(logs)}"
+        if any(key.startswith("val_") for key in logs):
+            line += f" | val {self._terms(logs, 'val_')}"
+        print(f"{line} | {per_epoch:.1f} s/epoch", flush=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from benchmarks.book_time import TARGETS_S, table
+from benchmarks.book_time import CHAPTER_TARGET_S, TARGETS_S, table
 
 
 def entry(seconds, cpu=None, complete=True):
@@ -33,3 +33,11 @@ def test_an_interrupted_run_gets_no_verdict():
     text = table({"full": entry({"a.ipynb": 30.0}, complete=False)})
     assert "interrupted after 1 chapters" in text
     assert "met" not in text
+
+
+def test_every_chapter_must_stay_under_the_chapter_target_in_full_mode():
+    limit = CHAPTER_TARGET_S["full"]
+    assert "every chapter <= 5 min: met" in table({"full": entry({"a.ipynb": limit, "b.ipynb": 10.0})})
+    text = table({"full": entry({"a.ipynb": limit + 1.0, "b.ipynb": 10.0})})
+    assert f"every chapter <= 5 min: NOT met (a.ipynb {limit + 1:.0f} s)" in text
+    assert "every chapter" not in table({"fast": entry({"a.ipynb": 10 * limit})})

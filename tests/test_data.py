@@ -1,9 +1,14 @@
-"""The data loaders: CVAE_DATA_DIR, the Debian folder, the offline error - all on tiny fake files."""
+"""The data loaders: the bundled MNIST, CVAE_DATA_DIR, the Debian folder, the offline error.
+
+All on tiny fake files, except one test that reads the bundled course MNIST itself.
+"""
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import urllib.error
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -11,6 +16,9 @@ import pytest
 
 import cvae_utils.data as data
 from cvae_utils.data import DataUnavailableError, load_fashion_mnist, load_mnist
+
+# The copy the package bundles (GUIDE section 4), where the development machines keep it.
+SHARED_MNIST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist.npz"
 
 
 def _raw(n, seed):
@@ -57,10 +65,72 @@ def offline(monkeypatch, tmp_path):
     monkeypatch.setattr(keras.datasets.fashion_mnist, "load_data", no_file)
 
 
+def test_the_bundled_course_mnist_is_the_default_offline(monkeypatch, tmp_path, capsys, offline):
+    write_mnist_npz(tmp_path)  # CVAE_DATA_DIR is only for the full dataset: it must not be used
+    monkeypatch.setenv("CVAE_DATA_DIR", str(tmp_path))
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    assert x_train.shape == (8000, 28, 28, 1) and x_test.shape == (2000, 28, 28, 1)
+    assert x_train.dtype == np.float32 and y_train.dtype == np.int32 and y_test.shape == (2000,)
+    assert set(np.unique(y_train)) == set(range(10))
+    out = capsys.readouterr().out
+    assert "8,000 training and 2,000 test images" in out and "bundled" in out
+    assert "first 10,000 training images of MNIST" in out and "8,000/2,000" in out
+    assert data.last_source["MNIST"] == data.BUNDLED_MNIST_SOURCE
+    with data.BUNDLED_MNIST.open("rb") as f:
+        assert hashlib.sha256(f.read()).hexdigest() == data.BUNDLED_MNIST_SHA256
+    if SHARED_MNIST.is_file():  # the very digits the book ran on
+        with np.load(SHARED_MNIST) as shared:
+            np.testing.assert_array_equal(x_train[..., 0], shared["x_train"] / np.float32(255.0))
+            np.testing.assert_array_equal(x_test[..., 0], shared["x_test"] / np.float32(255.0))
+            np.testing.assert_array_equal(y_train, shared["y_train"])
+            np.testing.assert_array_equal(y_test, shared["y_test"])
+
+
+def use_as_bundled(monkeypatch, path, sha256=None):
+    monkeypatch.setattr(data, "BUNDLED_MNIST", path)
+    if sha256 is not None:
+        monkeypatch.setattr(data, "BUNDLED_MNIST_SHA256", sha256)
+
+
+def test_the_bundled_file_is_read_from_its_path_and_checked_by_sha256(monkeypatch, tmp_path, offline):
+    (xt, yt), (xs, ys) = write_mnist_npz(tmp_path)
+    path = tmp_path / "mnist.npz"
+    use_as_bundled(monkeypatch, path, hashlib.sha256(path.read_bytes()).hexdigest())
+    (x_train, y_train), (x_test, _) = load_mnist(verbose=False, subset=5)
+    assert len(x_train) == 5 and len(x_test) == 3
+    np.testing.assert_array_equal(y_train, yt[:5])
+    np.testing.assert_allclose(x_test[..., 0], xs / 255.0, rtol=1e-6)
+
+
+def test_a_corrupt_bundled_file_gives_a_clear_error(monkeypatch, tmp_path, offline):
+    write_mnist_npz(tmp_path)  # a well-formed archive, but not the course's digits
+    use_as_bundled(monkeypatch, tmp_path / "mnist.npz")
+    with pytest.raises(DataUnavailableError) as info:
+        load_mnist()
+    message = str(info.value)
+    actual = hashlib.sha256((tmp_path / "mnist.npz").read_bytes()).hexdigest()
+    assert "corrupt" in message and actual in message and data.BUNDLED_MNIST_SHA256 in message
+    assert "reinstall" in message.lower() and "full=True" in message
+
+
+def test_a_missing_bundled_file_gives_a_clear_error(monkeypatch, tmp_path, offline):
+    use_as_bundled(monkeypatch, tmp_path / "absent.npz")
+    with pytest.raises(DataUnavailableError) as info:
+        load_mnist()
+    message = str(info.value)
+    assert "missing" in message and "absent.npz" in message and "incomplete" in message
+    assert isinstance(info.value.__cause__, FileNotFoundError)
+
+
+def test_full_must_be_a_bool():
+    with pytest.raises(TypeError, match="full must be True or False"):
+        load_mnist(full="yes")
+
+
 def test_mnist_from_cvae_data_dir(monkeypatch, tmp_path, capsys, offline):
     (xt, yt), (xs, ys) = write_mnist_npz(tmp_path / "data")
     monkeypatch.setenv("CVAE_DATA_DIR", str(tmp_path / "data"))
-    (x_train, y_train), (x_test, y_test) = load_mnist()
+    (x_train, y_train), (x_test, y_test) = load_mnist(full=True)
     assert x_train.shape == (7, 28, 28, 1) and x_test.shape == (3, 28, 28, 1)
     assert x_train.dtype == np.float32 and y_train.dtype == np.int32
     np.testing.assert_allclose(x_train[..., 0], xt / 255.0, rtol=1e-6)
@@ -74,7 +144,7 @@ def test_mnist_from_cvae_data_dir(monkeypatch, tmp_path, capsys, offline):
 def test_binarize_subset_and_quiet(monkeypatch, tmp_path, capsys, offline):
     (xt, _), _ = write_mnist_npz(tmp_path)
     monkeypatch.setenv("CVAE_DATA_DIR", str(tmp_path))
-    (x_train, y_train), (x_test, _) = load_mnist(binarize=True, subset=4, test_subset=2, verbose=False)
+    (x_train, y_train), (x_test, _) = load_mnist(binarize=True, subset=4, test_subset=2, verbose=False, full=True)
     assert x_train.shape == (4, 28, 28, 1) and len(y_train) == 4 and len(x_test) == 2
     assert set(np.unique(x_train)) <= {0.0, 1.0}
     np.testing.assert_array_equal(x_train[..., 0], (xt[:4] / 255.0 > 0.5).astype("float32"))
@@ -114,16 +184,17 @@ def test_cvae_data_dir_wins_over_the_debian_folder(monkeypatch, tmp_path, offlin
 def test_keras_loader_is_used_when_nothing_is_local(monkeypatch, offline):
     fake = (_raw(2, 0), _raw(1, 1))
     monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda: fake)
-    (x_train, _), (x_test, _) = load_mnist(verbose=False)
+    (x_train, _), (x_test, _) = load_mnist(verbose=False, full=True)
     assert len(x_train) == 2 and len(x_test) == 1
     assert data.last_source["MNIST"].startswith("keras.datasets.mnist")
 
 
 def test_offline_mnist_error_says_how_to_provide_the_data(offline):
     with pytest.raises(DataUnavailableError) as info:
-        load_mnist()
+        load_mnist(full=True)
     message = str(info.value)
     assert "CVAE_DATA_DIR" in message and "mnist.npz" in message
+    assert "without full=True" in message  # the bundled digits are the offline way out
     assert "URLError" in message  # the original cause is named, not hidden
     assert isinstance(info.value.__cause__, urllib.error.URLError)
 
@@ -139,7 +210,7 @@ def test_offline_fashion_error_names_the_debian_package_and_cvae_data_dir(offlin
 def test_offline_error_mentions_a_cvae_data_dir_that_does_not_help(monkeypatch, tmp_path, offline):
     monkeypatch.setenv("CVAE_DATA_DIR", str(tmp_path / "missing"))
     with pytest.raises(DataUnavailableError, match="not a folder"):
-        load_mnist()
+        load_mnist(full=True)
     (tmp_path / "empty").mkdir()
     monkeypatch.setenv("CVAE_DATA_DIR", str(tmp_path / "empty"))
     with pytest.raises(DataUnavailableError, match="holds no fashion-mnist"):
@@ -150,10 +221,10 @@ def test_corrupt_local_files_give_a_clear_error(monkeypatch, tmp_path, offline):
     monkeypatch.setenv("CVAE_DATA_DIR", str(tmp_path))
     np.savez(tmp_path / "mnist.npz", x_train=np.zeros((2, 28, 28), np.uint8))
     with pytest.raises(ValueError, match="lacks the arrays"):
-        load_mnist()
+        load_mnist(full=True)
     (tmp_path / "mnist.npz").write_bytes(b"not a zip file")
     with pytest.raises(ValueError, match="not a readable .npz"):
-        load_mnist()
+        load_mnist(full=True)
     write_fashion_idx(tmp_path / "fashion-mnist")
     with gzip.open(tmp_path / "fashion-mnist" / data.FASHION_FILES[0], "wb") as f:
         f.write((2051).to_bytes(4, "big") + (6).to_bytes(4, "big") + b"\0" * 20)  # truncated

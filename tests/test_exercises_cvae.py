@@ -210,3 +210,16 @@ def test_knn_accuracy_validates():
         knn_label_accuracy(z, [0, 1, 0, 1], z, [0, 1, 0], k=1)
     with pytest.raises(ValueError, match="z_query"):
         knn_label_accuracy(z, [0, 1, 0, 1], np.zeros((4, 3)), [0, 1, 0, 1], k=1)
+
+
+def test_check_one_hot_rejects_an_answer_that_lets_negative_labels_wrap_round():
+    from cvae_utils.exercises.cvae import check_one_hot
+
+    def only_checks_the_top(labels, num_classes):
+        labels = np.asarray(labels)
+        if labels.max() >= num_classes:
+            raise ValueError("label too large")
+        return np.eye(num_classes, dtype="float32")[labels]  # -1 silently becomes the last class
+
+    with pytest.raises(AssertionError, match="label -1 has no column"):
+        check_one_hot(only_checks_the_top)

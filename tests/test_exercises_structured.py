@@ -69,3 +69,14 @@ def test_diversity_check_names_the_mistake(wrong, message):
 def test_checks_want_a_function():
     with pytest.raises(TypeError, match="pass your function itself"):
         structured.check_kl_gaussians(3.0)
+
+
+def test_check_completion_diversity_explains_why_ddof_1_is_rejected():
+    from cvae_utils.exercises.structured import check_completion_diversity
+    from cvae_utils.structured import quadrant_mask
+
+    def sample_std(samples, num_given):
+        return float(np.std(samples[:, :, ~quadrant_mask(num_given), 0], axis=1, ddof=1).mean())
+
+    with pytest.raises(AssertionError, match="ddof=1"):
+        check_completion_diversity(sample_std)

@@ -156,3 +156,18 @@ def _clipped_log(x, logits, z_mean, z_log_var):
 def test_negative_elbo_rejects_mistakes(wrong, message):
     with pytest.raises(AssertionError, match=message):
         check_negative_elbo(wrong)
+
+
+def test_check_reparameterize_rejects_a_sample_computed_in_numpy_and_wrapped_into_a_tensor():
+    import keras
+    from keras import ops
+
+    from cvae_utils.exercises.vae import check_reparameterize
+
+    def numpy_inside(z_mean, z_log_var, seed):
+        mean, log_var = ops.convert_to_numpy(z_mean), ops.convert_to_numpy(z_log_var)
+        eps = ops.convert_to_numpy(keras.random.normal(mean.shape, seed=seed))
+        return ops.convert_to_tensor((mean + np.exp(0.5 * log_var) * eps).astype("float32"))
+
+    with pytest.raises(AssertionError, match="gradient|differentiating|keras.ops"):
+        check_reparameterize(numpy_inside)

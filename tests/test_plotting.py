@@ -66,6 +66,20 @@ def test_plot_latent_scatter_one_axes_with_legend():
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
 
 
+def test_plot_latent_scatter_reads_without_colour_labels_at_medians_and_one_marker_per_class():
+    rng = np.random.default_rng(1)
+    labels = np.repeat([0, 1, 2], 20)
+    z = rng.normal(scale=0.1, size=(60, 2)) + np.array([[0.0, 0.0], [5.0, 0.0], [0.0, 5.0]])[labels]
+    ax = plot_latent_scatter(z, labels, class_names=["a", "b", "c"]).axes[0]
+    texts = {t.get_text(): t.get_position() for t in ax.texts}
+    for c, name in enumerate("abc"):
+        assert np.allclose(texts[name], np.median(z[labels == c], axis=0)), f"label {name} not at its median"
+    paths = [tuple(map(tuple, col.get_paths()[0].vertices.round(3))) for col in ax.collections]
+    assert len(set(paths)) == 3, "each class needs its own marker shape"
+    colors = [tuple(col.get_facecolor()[0][:3]) for col in ax.collections]
+    assert len(set(colors)) == 3
+
+
 def test_plot_latent_scatter_draws_into_a_given_axes():
     fig, axes = plt.subplots(1, 2)
     out = plot_latent_scatter(np.zeros((4, 2)), [0, 1, 1, 0], ax=axes[1])

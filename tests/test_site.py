@@ -2,7 +2,8 @@
 
 The book and its student edition are built once per test session into a temporary folder with
 scripts/build_site.py, or taken ready-built from the folders named by CVAE_SITE_DIR and
-CVAE_STUDENT_SITE_DIR (their ``_build/html``), so CI can build once and test that build.
+CVAE_STUDENT_SITE_DIR (their ``_build/html``), so CI can build once and test that build
+(fixtures in tests/site_helpers.py, shared with the accessibility test).
 
 Browser tests drive the Debian package ``chromium`` (at /usr/bin/chromium, or CVAE_CHROMIUM)
 with the Python package ``playwright``; its own browser downloads are never used. Without
@@ -12,18 +13,13 @@ is saved as a full-page screenshot in artifacts/screenshots/ (or CVAE_SCREENSHOT
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import html.parser
 import importlib.util
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
@@ -31,174 +27,20 @@ import numpy as np
 import pytest
 import yaml
 
-import cvae_utils
+pytestmark = pytest.mark.site
 
-ROOT = Path(__file__).resolve().parents[1]
-IN_CI = os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TIMEOUT_MS = 120_000  # generous: long chapter pages on a busy two-core machine
+import cvae_utils
+from site_helpers import NOTEBOOK_PAGES, PAGES, ROOT, _source, build_site, serve
+
+# The builds, their local servers and the browser: session fixtures shared with test_accessibility.py.
+pytest_plugins = ["site_helpers"]
+
 SCREENSHOTS = Path(os.environ.get("CVAE_SCREENSHOT_DIR", ROOT / "artifacts" / "screenshots"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 BRANCH = CONFIG["repository"].get("branch", "main")
 COLAB_PREFIX = cvae_utils.REPOSITORY_URL.replace("https://github.com/", "https://colab.research.google.com/github/")
 
 
-def _load_build_script():
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-build_site = _load_build_script()
-
-
-# -- the pages of the book ----------------------------------------------------------------------
-
-def _toc_entries():
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-
-    def walk(entries):
-        for entry in entries or []:
-            if "file" in entry:
-                yield entry["file"]
-            yield from walk(entry.get("sections"))
-
-    yield toc["root"]
-    for part in toc.get("parts", []):
-        yield from walk(part.get("chapters"))
-    yield from walk(toc.get("chapters"))
-
-
-def _source(docname):
-    for suffix in (".ipynb", ".md"):
-        if (ROOT / (docname + suffix)).exists():
-            return ROOT / (docname + suffix)
-    return None
-
-
-PAGES = [doc for doc in _toc_entries() if _source(doc) is not None]  # missing pages: see test_book.py
-NOTEBOOK_PAGES = [doc for doc in PAGES if _source(doc).suffix == ".ipynb"]
-
-
-# -- building and serving -----------------------------------------------------------------------
-
-def _site(tmp_path_factory, env_var, student):
-    given = os.environ.get(env_var)
-    if given:
-        site = build_site.html_dir(Path(given)) if not (Path(given) / "index.html").exists() else Path(given)
-        assert (site / "index.html").exists(), f"{env_var}={given}: no built site (index.html) there or in _build/html"
-        return site
-    output = tmp_path_factory.mktemp("student_site" if student else "site")
-    return build_site.build(output, student=student, strict=False)
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """Folder of the built book's HTML."""
-    return _site(tmp_path_factory, "CVAE_SITE_DIR", student=False)
-
-
-@pytest.fixture(scope="session")
-def student_site(tmp_path_factory):
-    """Folder of the built student edition's HTML."""
-    return _site(tmp_path_factory, "CVAE_STUDENT_SITE_DIR", student=True)
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@contextlib.contextmanager
-def serve(directory):
-    """Serve a folder over HTTP on 127.0.0.1 (a free port) in a background thread."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
-@pytest.fixture(scope="session")
-def site_url(site):
-    with serve(site) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def student_site_url(student_site):
-    with serve(student_site) as url:
-        yield url
-
-
-def _unavailable(reason):
-    if IN_CI:
-        pytest.fail(f"{reason} - under CI the browser tests must run, so this is an error")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Headless Chromium from the Debian package, driven by Playwright."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("the Python package playwright is not installed (pip install playwright)")
-    executable = os.environ.get("CVAE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(executable).exists():
-        _unavailable("Chromium is not installed (apt-get install chromium chromium-driver)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-class Visit:
-    """A page opened in a fresh browser context; collects errors and requests that left 127.0.0.1."""
-
-    def __init__(self, browser, url):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
-        self.context.set_default_timeout(TIMEOUT_MS)
-        self.errors, self.external = [], []
-        self.context.route("**/*", self._route)
-        self.page = self.context.new_page()
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        self.response = self.page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
-
-    def _route(self, route):
-        if urlsplit(route.request.url).hostname == "127.0.0.1":
-            route.continue_()
-        else:  # the site must work offline: nothing may be fetched from elsewhere
-            self.external.append(route.request.url)
-            route.abort()
-
-    def _console(self, message):
-        if message.type == "error":
-            where = message.location.get("url", "") if isinstance(message.location, dict) else ""
-            self.errors.append(f"console error: {message.text} {where}".strip())
-
-    def close(self):
-        self.context.close()
-
-
-@pytest.fixture
-def open_page(browser):
-    visits = []
-
-    def opener(url):
-        visits.append(Visit(browser, url))
-        return visits[-1]
-
-    yield opener
-    for visit in visits:
-        visit.close()
 
 
 # -- what a page must do in the browser ---------------------------------------------------------
@@ -221,6 +63,35 @@ MATH_JS = """async () => {
     errors: Array.from(document.querySelectorAll("mjx-merror")).map(el => el.textContent.slice(0, 80)),
   };
 }"""
+
+
+OVERFLOW_JS = """() => {
+  const wide = [];
+  for (const el of document.querySelectorAll('mjx-container[display="true"]'))
+    if (el.scrollWidth > el.clientWidth + 1)
+      wide.push(`equation scrolls sideways (${el.scrollWidth} px in a ${el.clientWidth} px column): ` +
+                `${(el.closest(".math") || el).id || el.textContent.slice(0, 50)}`);
+  for (const el of document.querySelectorAll(".bd-content pre"))
+    if (el.scrollWidth > el.clientWidth + 1)
+      wide.push(`code lines cut off (${el.scrollWidth} px in ${el.clientWidth} px): ${el.textContent.trim().slice(0, 60)}`);
+  return wide;
+}"""
+
+FAVICON_JS = """() => Array.from(document.querySelectorAll('link[rel~="icon"]')).map(link => link.href)"""
+
+
+def check_layout(page):
+    """At 1280 px nothing scrolls sideways: display equations fit the column, code lines wrap."""
+    return page.evaluate(OVERFLOW_JS)
+
+
+def check_favicon(page):
+    """A favicon the page names and the site serves (else the browser asks for /favicon.ico: a 404)."""
+    icons = page.evaluate(FAVICON_JS)
+    if not icons:
+        return ["no favicon (<link rel=icon>): the browser requests /favicon.ico and gets a 404"]
+    return [f"favicon {url} answers HTTP {status}" for url in icons
+            if (status := page.request.get(url).status) != 200]
 
 
 def check_images(page):
@@ -289,6 +160,8 @@ def check_page(visit, docname, edition):
         return [f"HTTP status {visit.response.status if visit.response else 'none'}"]
     problems += check_images(page)
     problems += check_math(page)
+    problems += check_layout(page)
+    problems += check_favicon(page)
     if docname in NOTEBOOK_PAGES:
         expected = f"{COLAB_PREFIX}/blob/{BRANCH}/{docname}.ipynb"
         if not page.locator(f'a[href="{expected}"]').count():
@@ -309,7 +182,7 @@ def check_page(visit, docname, edition):
     for k in range(explorers.count()):
         problems += [f"explorer {k}: {p}" for p in exercise_explorer(page, explorers.nth(k))]
     _screenshot(page, edition, docname)
-    problems += visit.errors
+    problems += visit.errors + visit.failed
     problems += [f"request to another host (the site must work offline): {url}" for url in visit.external]
     return problems
 

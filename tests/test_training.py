@@ -158,3 +158,34 @@ def test_backup_dir_is_created_inside_an_existing_folder(tmp_path):
     assert callback.backup_dir == os.fspath(nested)
     history = train(model, binary_images(16), epochs=1, batch_size=16, verbose=0, backup_dir=nested)
     assert len(history.history["loss"]) == 1 and not nested.exists()
+
+
+# -- EpochLog: the compact training log -------------------------------------------------------
+
+def test_epoch_log_prints_every_nth_epoch_and_the_last_with_the_loss_terms(capsys):
+    from cvae_utils.training import EpochLog
+
+    x = binary_images(32)
+    model = compile_model(VAE(latent_dim=2))
+    history = model.fit(x, epochs=7, batch_size=16, validation_data=(x[:8],), verbose=0, callbacks=[EpochLog(every=3)])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split()[1] for line in lines] == ["3/7", "6/7", "7/7"]
+    h = history.history
+    last = lines[-1]
+    assert f"loss {h['loss'][-1]:.2f}" in last and f"rec {h['reconstruction_loss'][-1]:.2f}" in last
+    assert f"kl {h['kl_loss'][-1]:.2f}" in last
+    assert f"| val loss {h['val_loss'][-1]:.2f}" in last and f"kl {h['val_kl_loss'][-1]:.2f}" in last
+    assert last.endswith("s/epoch")
+
+
+def test_epoch_log_without_validation_data_has_no_val_part_and_rejects_a_bad_every(capsys):
+    from cvae_utils.training import EpochLog
+
+    model = compile_model(VAE(latent_dim=2))
+    model.fit(binary_images(16), epochs=2, batch_size=16, verbose=0, callbacks=[EpochLog(every=1)])
+    out = capsys.readouterr().out
+    assert out.count("\n") == 2 and "val" not in out
+    with pytest.raises(ValueError, match="every"):
+        EpochLog(every=0)
+    with pytest.raises(TypeError, match="every"):
+        EpochLog(every=2.5)

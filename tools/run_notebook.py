@@ -1,6 +1,10 @@
 """Execute chapter notebooks in place (full mode unless CVAE_FAST=1 is set) and print the time each took.
 
     python -m tools.run_notebook chapters/03_autoencoders.ipynb [more.ipynb ...]
+
+After execution the saved outputs are tidied for readers: TensorFlow's C++ start-up log lines are
+dropped and consecutive stream outputs of a cell are merged into one (nbconvert's
+``CoalesceStreamsPreprocessor``), so a cell's log is one box on the page, not one box per flush.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 # TensorFlow's C++ start-up log lines (absl/oneDNN) reach the kernel's stderr; they say nothing
 # to a reader, so they are dropped from the saved outputs.
@@ -35,13 +39,19 @@ def drop_backend_noise(nb) -> None:
         cell.outputs = kept
 
 
+def tidy_outputs(nb) -> None:
+    """Drop backend noise, then merge consecutive stream outputs of each cell into one."""
+    drop_backend_noise(nb)
+    CoalesceStreamsPreprocessor().preprocess(nb, {})
+
+
 def run(path: str, timeout: int = 3600) -> float:
     nb = nbformat.read(path, as_version=4)
     start = time.perf_counter()
     NotebookClient(nb, timeout=timeout, kernel_name="python3",
                    resources={"metadata": {"path": str(Path(path).parent)}}).execute()
     elapsed = time.perf_counter() - start
-    drop_backend_noise(nb)
+    tidy_outputs(nb)
     nbformat.write(nb, path)
     return elapsed
 

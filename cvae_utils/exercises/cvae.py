@@ -71,16 +71,17 @@ def check_one_hot(one_hot) -> bool:
             report(name, False, f"for labels={labels.tolist()} (num_classes={num_classes}) row {bad} (label "
                                 f"{labels[bad]}) should be {expected[bad].astype(int).tolist()}, got "
                                 f"{np.round(got[bad], 3).tolist()}.{hint}")
-    try:
-        one_hot(np.array([0, 10]), 10)
-    except ValueError:
-        pass
-    except Exception as exc:  # noqa: BLE001 - any other exception is the wrong kind
-        report(name, False, f"for a label outside [0, num_classes) raise ValueError, not {type(exc).__name__}")
-    else:
-        report(name, False, "labels=[0, 10] with num_classes=10 must raise ValueError: label 10 has no "
-                            "column, and silently returning a row of zeros (or wrapping round) hides the bug")
-    return report(name, True, f"right rows on {len(cases)} label arrays, and label 10 of 10 classes is refused")
+    for bad, why in (([0, 10], "label 10 has no column"),
+                     ([3, -1], "label -1 has no column either (NumPy's indexing would wrap it round to the last)")):
+        try:
+            one_hot(np.array(bad), 10)
+        except ValueError:
+            continue
+        except Exception as exc:  # noqa: BLE001 - any other exception is the wrong kind
+            report(name, False, f"for labels={bad} with num_classes=10 raise ValueError, not {type(exc).__name__}")
+        report(name, False, f"labels={bad} with num_classes=10 must raise ValueError: {why}, and silently returning "
+                            f"a wrong row hides the bug")
+    return report(name, True, f"right rows on {len(cases)} label arrays, and labels 10 and -1 of 10 classes are refused")
 
 
 # -- exercise 2: the inputs of a conditional grid ----------------------------------------------
@@ -227,3 +228,16 @@ def knn_label_accuracy(z_reference, labels_reference, z_query, labels_query, k: 
         votes = np.apply_along_axis(np.bincount, 1, labels_reference[nearest], minlength=num_classes)
         correct += int(np.sum(votes.argmax(axis=1) == labels_query[start:start + 1024]))
     return correct / len(z_query)
+
+
+# -- exercise: the whole CVAE, written by the learner -----------------------------------------
+
+
+def check_cvae_class(cvae_class) -> bool:
+    """Check a learner's CVAE class, as :func:`cvae_utils.exercises.vae.check_vae_class` does for a VAE:
+    ``cvae_class(latent_dim=2)`` takes ``[images, integer_labels]``, builds its networks with
+    ``num_classes=10`` and feeds the one-hot label to the encoder *and* the decoder. Also rejects a
+    decoder that does not get the image's label."""
+    from .vae import _check_model_class
+
+    return _check_model_class(cvae_class, "check_cvae_class", conditional=True)

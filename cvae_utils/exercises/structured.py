@@ -127,6 +127,10 @@ def check_completion_diversity(diversity_fn):
                             "pixels (~quadrant_mask(num_given)) should count")
     if np.isclose(got, float(np.std(samples[:, :, ~quadrant_mask(1), 0], axis=0).mean())):
         report(name, False, "you took the spread across images (axis 0); take it across the samples of each image")
+    if np.isclose(got, float(np.std(samples[:, :, ~quadrant_mask(1), 0], axis=1, ddof=1).mean()), rtol=1e-4):
+        report(name, False, f"you used ddof=1 (the unbiased sample standard deviation): {got:.4f} instead of "
+                            f"{expected:.4f}. The diversity is the spread of these S completions themselves, "
+                            f"np.std's default ddof=0, so that it does not grow with fewer samples")
     if not np.isclose(got, expected, rtol=1e-4):
         report(name, False, f"expected {expected:.4f}, got {got:.4f}")
     identical = np.repeat(samples[:, :1], 5, axis=1)

@@ -11,6 +11,9 @@ saying what differs and what the usual mistake behind that difference is.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+
 import numpy as np
 from keras import ops
 
@@ -47,6 +50,15 @@ def _check_shape(arr, expected_shape, name, hint=""):
         report(name, False, f"expected shape {tuple(expected_shape)}, got {arr.shape}. {hint}".rstrip())
 
 
+@contextlib.contextmanager
+def _quiet_numpy_interop():
+    """Ignore NumPy's DeprecationWarnings about PyTorch tensors (``__array__``, ``__array_wrap__``) while a
+    learner's function mixes NumPy inputs with keras.ops: they are about the libraries, not the answer."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        yield
+
+
 def _fmt(a, decimals=4):
     return np.array2string(np.round(np.asarray(a, "float64"), decimals), separator=", ")
 
@@ -71,7 +83,8 @@ def check_kl_divergence(kl_divergence) -> bool:
     _require_callable(kl_divergence, "check_kl_divergence(kl_divergence)")
     z_mean, z_log_var = _kl_inputs()
     expected = _kl_reference(z_mean, z_log_var)
-    got = as_numpy_result(kl_divergence(z_mean, z_log_var), name)
+    with _quiet_numpy_interop():
+        got = as_numpy_result(kl_divergence(z_mean, z_log_var), name)
     if got.shape == z_mean.shape:
         report(name, False, f"expected shape {expected.shape}, got {got.shape}: sum over the latent "
                             f"dimensions (axis=-1), one KL per example")
@@ -109,7 +122,8 @@ def check_reparameterize(reparameterize, num_samples: int = 20000) -> bool:
     2. form: with the same seed (the same eps), moving z_mean by d moves z by exactly d, and adding
        d to z_log_var scales z - z_mean by exp(d / 2) - i.e. z is mean + sigma * eps, a
        deterministic, differentiable function of (z_mean, z_log_var) given eps;
-    3. the result is a backend tensor, so gradients can flow (NumPy arrays cut the graph).
+    3. the result is a backend tensor, and automatic differentiation finds dz/dmean = 1 and
+       dz/dlog_var = sigma * eps / 2 (a z computed in NumPy and wrapped into a tensor has no gradient).
     """
     name = "reparameterize"
     _require_callable(reparameterize, "check_reparameterize(reparameterize)")
@@ -162,8 +176,29 @@ def check_reparameterize(reparameterize, num_samples: int = 20000) -> bool:
     if not close(z_scaled, expected_scaled, atol=1e-4, rtol=1e-4):
         report(name, False, f"adding {d} to z_log_var should scale z - z_mean by exp({d}/2) = "
                             f"{np.exp(d / 2):.4f}; got z = {_fmt(z_scaled)}, expected {_fmt(expected_scaled)}")
-    return report(name, True, f"{num_samples} samples have mean {_fmt(got_mean, 2)} and std {_fmt(got_std, 2)} "
-                              f"(target {_fmt(mean, 2)}, {_fmt(std, 2)}); z = mean + sigma * eps given the seed")
+    # 3. gradients: automatic differentiation must see z as mean + sigma * eps. A z computed in NumPy and
+    #    wrapped into a tensor at the end passes every check above but gives the encoder no gradient.
+    import keras
+
+    from ..gradients import gradients
+
+    mu_var, log_var_var = keras.Variable(mean[None, :]), keras.Variable(log_var[None, :])
+    try:
+        _, (d_mu, d_log_var) = gradients(lambda: ops.sum(reparameterize(mu_var, log_var_var, 11)),
+                                         [mu_var, log_var_var])
+    except Exception as exc:  # noqa: BLE001 - e.g. NumPy on a JAX tracer
+        report(name, False, f"differentiating your function raised {type(exc).__name__}: build z from z_mean and "
+                            f"z_log_var with keras.ops only (no NumPy, no convert_to_numpy), so gradients can flow")
+    if np.allclose(d_mu, 0.0) and np.allclose(d_log_var, 0.0):
+        report(name, False, "no gradient reaches z_mean or z_log_var: z was computed outside the computation (in "
+                            "NumPy?) and only wrapped into a tensor. Build it with keras.ops: "
+                            "z_mean + ops.exp(0.5 * z_log_var) * eps")
+    if not close(d_mu, np.ones_like(d_mu), atol=1e-4) or not close(d_log_var, 0.5 * std * eps, atol=1e-4):
+        report(name, False, f"the gradients of z are dz/dmean = {_fmt(d_mu)} and dz/dlog_var = {_fmt(d_log_var)}; "
+                            f"expected 1 and 0.5 * sigma * eps = {_fmt(0.5 * std * eps)}")
+    # (the sample statistics themselves depend on the backend's random generator: not printed)
+    return report(name, True, f"{num_samples} samples have mean z_mean within 5 standard errors and standard "
+                              f"deviation exp(z_log_var / 2) within 5%; z = mean + sigma * eps given the seed")
 
 
 # -- exercise 3: the negative ELBO of one image ---------------------------------------------
@@ -195,7 +230,8 @@ def check_negative_elbo(negative_elbo_per_image) -> bool:
     reconstruction = _bernoulli_nll_reference(x, logits)
     kl = _kl_reference(z_mean, z_log_var)
     expected = reconstruction + kl
-    got = as_numpy_result(negative_elbo_per_image(x, logits, z_mean, z_log_var), name)
+    with _quiet_numpy_interop():
+        got = as_numpy_result(negative_elbo_per_image(x, logits, z_mean, z_log_var), name)
     if got.shape == ():
         report(name, False, f"expected shape {expected.shape} (one value per image), got a single number: "
                             f"sum over pixels and latent dimensions, but not over the batch")
@@ -221,3 +257,159 @@ def check_negative_elbo(negative_elbo_per_image) -> bool:
         report(name, False, f"expected {_fmt(expected, 2)} nats, got {_fmt(got, 2)} "
                             f"(reconstruction {_fmt(reconstruction, 2)} + KL {_fmt(kl, 2)}).{hint}")
     return report(name, True, f"-ELBO per image {_fmt(expected, 1)} nats, finite even for logits of +-60")
+
+
+# -- exercise 4: the whole model, written by the learner --------------------------------------
+
+
+def _binary_batch(n=16, seed=0):
+    rng = np.random.default_rng(seed)
+    x = (rng.random((n, 28, 28, 1)) < 0.2).astype("float32")
+    x[:, 8:20, 10:18] = 1.0  # a shared stroke, so a few steps of training can lower the loss
+    return x
+
+
+def _set_head(encoder, name, kernel_scale=None, bias=None):
+    """Set the weights of the encoder's Dense layer ``name`` (z_mean / z_log_var)."""
+    layer = encoder.get_layer(name)
+    kernel, b = layer.get_weights()
+    layer.set_weights([kernel if kernel_scale is None else kernel * kernel_scale,
+                       b if bias is None else np.full_like(b, bias)])
+
+
+def _outputs(model, inputs, name):
+    try:
+        out = model(inputs, training=True)
+    except Exception as exc:  # noqa: BLE001 - any error in student code gets the same kind of verdict
+        report(name, False, f"calling your model on a batch raised {type(exc).__name__}: {exc}")
+    if not isinstance(out, dict) or not {"logits", "z_mean", "z_log_var"} <= set(out):
+        report(name, False, "call() must return a dict with the keys 'logits', 'z_mean' and 'z_log_var', as "
+                            f"VAE.call does; got {type(out).__name__}"
+                            + (f" with keys {sorted(out)}" if isinstance(out, dict) else ""))
+    return {k: np.asarray(ops.convert_to_numpy(out[k]), "float64") for k in ("logits", "z_mean", "z_log_var")}, out
+
+
+def _loss_value(model, x, y_pred, name):
+    try:
+        loss = model.compute_loss(x=x, y=None, y_pred=y_pred, sample_weight=None)
+    except TypeError as exc:
+        report(name, False, f"compute_loss must accept Keras' arguments (x=None, y=None, y_pred=None, "
+                            f"sample_weight=None, training=True): {exc}")
+    value = np.asarray(ops.convert_to_numpy(loss), "float64")
+    if value.shape not in ((), (1,)):
+        report(name, False, f"compute_loss must return one number (the mean over the batch), got shape {value.shape}")
+    return float(value.reshape(()))
+
+
+def _check_model_class(model_class, name, conditional):
+    """The shared body of check_vae_class and check_cvae_class."""
+    import keras
+
+    from ..models import CVAE, VAE
+
+    if not (isinstance(model_class, type) and issubclass(model_class, keras.Model)):
+        raise TypeError(f"pass your class itself (a subclass of keras.Model), e.g. {name}(MyModel), "
+                        f"got {model_class!r}")
+    num_classes = 10 if conditional else None
+    try:
+        model = model_class(latent_dim=2)
+    except Exception as exc:  # noqa: BLE001
+        report(name, False, f"{model_class.__name__}(latent_dim=2) raised {type(exc).__name__}: {exc}")
+    for part in ("encoder", "decoder"):
+        if not isinstance(getattr(model, part, None), keras.Model):
+            report(name, False, f"your model needs an attribute `{part}`: the network from build_{part}(latent_dim"
+                                + (", num_classes=10" if conditional else "") + ")")
+    reference = CVAE(latent_dim=2, num_classes=10) if conditional else VAE(latent_dim=2)
+    rng = np.random.default_rng(0)  # fixed weights: the same numbers in every run of the check
+    for network in (reference.encoder, reference.decoder):
+        network.set_weights([rng.normal(0.0, 0.05, w.shape).astype("float32") for w in network.get_weights()])
+    try:
+        model.encoder.set_weights(reference.encoder.get_weights())
+        model.decoder.set_weights(reference.decoder.get_weights())
+    except ValueError as exc:
+        report(name, False, f"build the networks with build_encoder and build_decoder (latent_dim=2"
+                            + (", num_classes=10" if conditional else "") + f"), so their weights fit: {exc}")
+
+    x = _binary_batch()
+    labels = np.arange(len(x), dtype="int32") % 10
+    inputs = [x, labels] if conditional else x
+    one_hot = np.eye(10, dtype="float32")[labels]
+
+    # 1. With the reference weights and sigma ~ 0 (log-variance bias -30), z = mu exactly, so the
+    #    encoder's outputs, the decoded logits and the two loss terms are known numbers.
+    _set_head(model.encoder, "z_log_var", kernel_scale=0.0, bias=-30.0)
+    _set_head(reference.encoder, "z_log_var", kernel_scale=0.0, bias=-30.0)
+    enc_in = [x, one_hot] if conditional else x
+    mean_ref = np.asarray(ops.convert_to_numpy(reference.encoder(enc_in)[0]), "float64")
+    got, raw = _outputs(model, inputs, name)
+    if got["z_mean"].shape != mean_ref.shape or not close(got["z_mean"], mean_ref, atol=1e-4):
+        hint = " - did you give the encoder the labels too?" if conditional else ""
+        report(name, False, f"z_mean differs from the encoder's first output for the same images{hint}")
+    dec_in = [mean_ref, one_hot] if conditional else mean_ref
+    logits_ref = np.asarray(ops.convert_to_numpy(reference.decoder(dec_in)), "float64")
+    if not close(got["logits"], logits_ref, atol=1e-3):
+        if conditional:
+            wrong = np.eye(10, dtype="float32")[np.zeros_like(labels)]
+            zero_label = np.asarray(ops.convert_to_numpy(reference.decoder([mean_ref, wrong])), "float64")
+            no_label = np.asarray(ops.convert_to_numpy(reference.decoder([mean_ref, 0 * one_hot])), "float64")
+            if close(got["logits"], zero_label, atol=1e-3) or close(got["logits"], no_label, atol=1e-3):
+                report(name, False, "the decoder does not get the image's label: decode [z, one_hot(y)] with the "
+                                    "labels of the batch, p(x | z, y)")
+        if close(got["logits"], np.asarray(ops.convert_to_numpy(reference.decoder(
+                [got["z_log_var"], one_hot] if conditional else got["z_log_var"])), "float64"), atol=1e-3):
+            report(name, False, "you decoded z_log_var: decode the sample z = z_mean + exp(z_log_var / 2) * eps")
+        report(name, False, "with sigma = 0 the sample z equals z_mean, so the logits must be decoder(z_mean"
+                            + (", label" if conditional else "") + "); yours differ - decode the sampled z")
+    rec = float(np.mean(_bernoulli_nll_reference(x, got["logits"])))
+    kl = float(np.mean(_kl_reference(got["z_mean"], got["z_log_var"])))
+    loss = _loss_value(model, x if not conditional else inputs, raw, name)
+    if not np.isclose(loss, rec + kl, rtol=1e-4, atol=1e-2):
+        hint = ""
+        if np.isclose(loss, rec - kl, rtol=1e-4, atol=1e-2):
+            hint = " You subtracted the KL: the loss is -ELBO = reconstruction + KL."
+        elif np.isclose(loss, rec, rtol=1e-4, atol=1e-2):
+            hint = " That is the reconstruction term alone: add the KL."
+        elif np.isclose(loss, rec / 784 + kl, rtol=1e-4, atol=1e-2):
+            hint = " You averaged the reconstruction over pixels: sum it over each image, then average over the batch."
+        elif np.isclose(loss, len(x) * (rec + kl), rtol=1e-4, atol=1e-1):
+            hint = " You summed over the batch: average over it."
+        report(name, False, f"on a fixed batch your loss is {loss:.2f}, but reconstruction {rec:.2f} + KL {kl:.2f} "
+                            f"= {rec + kl:.2f} nats per image.{hint}")
+
+    # 2. Gradient through the sampling step: with mu = 0 and log sigma^2 = 0 for every image the KL
+    #    has zero gradient, so only the reconstruction can move the heads - through z = mu + sigma * eps.
+    model.encoder.set_weights(reference.encoder.get_weights())
+    _set_head(model.encoder, "z_mean", kernel_scale=0.0, bias=0.0)
+    _set_head(model.encoder, "z_log_var", kernel_scale=0.0, bias=0.0)
+    before = [w.copy() for w in model.encoder.get_layer("z_mean").get_weights()]
+    model.compile(optimizer=keras.optimizers.SGD(0.05))
+    model.fit(inputs, epochs=1, batch_size=len(x), shuffle=False, verbose=0)
+    after = model.encoder.get_layer("z_mean").get_weights()
+    if np.allclose(before[0], after[0]) and np.allclose(before[1], after[1]):
+        report(name, False, "training did not change the encoder's z_mean layer: no gradient reaches the encoder "
+                            "through the sampling step. Draw eps with keras.random.normal and build z with "
+                            "keras.ops (or use the Sampling layer), not with NumPy")
+
+    # 3. A few steps of real training lower the loss.
+    model.encoder.set_weights(reference.encoder.get_weights())
+    model.compile(optimizer=keras.optimizers.Adam(1e-3))
+    history = model.fit(inputs, epochs=8, batch_size=len(x), shuffle=False, verbose=0)
+    losses = history.history.get("loss", [])
+    if not losses or not np.all(np.isfinite(losses)) or not losses[-1] < losses[0]:
+        report(name, False, f"eight training steps on a fixed batch did not lower the loss: {np.round(losses, 1)}")
+    return report(name, True, f"loss = reconstruction {rec:.1f} + KL {kl:.1f} nats on fixed weights and a fixed "
+                              f"batch; gradients reach the encoder through the sampling step; eight training "
+                              f"steps lower the loss")
+
+
+def check_vae_class(vae_class) -> bool:
+    """Check a learner's VAE class: ``vae_class(latent_dim=2)`` must build a keras.Model with ``encoder`` and
+    ``decoder`` from :func:`~cvae_utils.networks.build_encoder` / ``build_decoder``, whose ``call`` returns
+    ``{"logits", "z_mean", "z_log_var"}`` for one sampled z per image and whose ``compute_loss`` returns the
+    batch mean of the -ELBO.
+
+    On fixed weights and a fixed batch it compares z_mean, the logits (with sigma = 0, so z = mu) and the
+    loss with the package's; it checks that training moves the encoder through the sampling step (with the
+    KL's gradient zero, only the reconstruction can), and that eight steps lower the loss.
+    """
+    return _check_model_class(vae_class, "check_vae_class", conditional=False)

@@ -276,7 +276,10 @@ GATE = re.compile(r"^(`{3,}|:{3,})\{solution-(start|end)\}", re.M)
 
 
 def solution_snippets(path: Path):
-    """Lines of code that only a notebook's gated solutions contain (at least 12 characters)."""
+    """Lines of code that only a notebook's gated solutions contain (at least 12 characters).
+
+    A line that the page also shows outside the solutions - in another cell, or in an output such as the
+    package's own code that chapters 04 and 05 display with show_source - gives no solution away."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     inside, solution, other = False, [], []
     for cell in notebook["cells"]:
@@ -286,6 +289,10 @@ def solution_snippets(path: Path):
             inside = gates[-1] == "start"
             continue
         (solution if inside and cell["cell_type"] == "code" else other).append(source)
+        if not inside:
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                other.append("".join(out.get("text", "")) + "".join(data.get("text/markdown", "")))
     elsewhere = "\n".join(other)
     lines = {line.strip() for src in solution for line in src.splitlines()}
     return sorted(line for line in lines if len(line) >= 12 and line not in elsewhere and not line.startswith("#"))

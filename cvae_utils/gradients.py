@@ -18,6 +18,12 @@ import keras
 import numpy as np
 
 
+def _is_variable(v) -> bool:
+    """A Keras variable: keras.Variable, or the backend's variable class that layers create (before
+    Keras 3.13 the two are different classes, the public one a subclass of the other)."""
+    return isinstance(v, keras.Variable) or all(hasattr(v, name) for name in ("assign", "value", "trainable", "path"))
+
+
 def _check(fn, variables):
     if not callable(fn):
         raise TypeError(f"fn must be a function of no arguments returning a scalar, got {type(fn).__name__}")
@@ -27,7 +33,7 @@ def _check(fn, variables):
     if not variables:
         raise ValueError("variables is empty: pass the keras.Variable objects to differentiate with respect to")
     for v in variables:
-        if not isinstance(v, keras.Variable):
+        if not _is_variable(v):
             raise TypeError(f"variables must hold keras.Variable objects, got {type(v).__name__}")
     return variables
 

@@ -196,8 +196,9 @@ def _prepare(raw, binarize: bool, subset, test_subset):
 
     def images(x):
         x = x.astype("float32")[..., None] / 255.0
-        # Static binarisation at 0.5: the pixels become real Bernoulli observations,
-        # so -ELBO in nats is comparable with published numbers.
+        # Static binarisation at 0.5: the pixels become real Bernoulli observations, so -ELBO is a
+        # likelihood in nats (the units of published results, not comparable values: papers binarise
+        # stochastically and train on all 60,000 digits).
         return (x > 0.5).astype("float32") if binarize else x
 
     def take(x, y, n):

@@ -1,4 +1,4 @@
-// Loaded on every page by _ext/accessibility.py. MathJax 3 cannot break a display equation
+// Loaded on every page by tools/sphinx/accessibility.py. MathJax 3 cannot break a display equation
 // across lines, so one wider than the text column would need a sideways scroll bar: once MathJax
 // has typeset the page, such an equation is scaled down until it fits (never below 60 %).
 (function () {

@@ -3,7 +3,7 @@
 A pytest plugin: the test modules name it in ``pytest_plugins``, so its session fixtures (the
 two built editions, their local servers, the browser) exist once per session however many
 modules use them. The book and its student edition are built once into a temporary folder with
-scripts/build_site.py, or taken ready-built from the folders named by CVAE_SITE_DIR and
+tools/build_site.py, or taken ready-built from the folders named by CVAE_SITE_DIR and
 CVAE_STUDENT_SITE_DIR (their ``_build/html``), so CI can build once and test that build.
 
 Browser tests drive the Debian package ``chromium`` (at /usr/bin/chromium, or CVAE_CHROMIUM)

@@ -176,7 +176,7 @@ def _figures(cell):
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_every_figure_of_a_chapter_has_alt_text_metadata(path):
-    """tools/alt_text.py writes the alt texts into the cells' metadata; _ext/figure_alt.py renders them."""
+    """tools/alt_text.py writes the alt texts into the cells' metadata; tools/sphinx/figure_alt.py renders them."""
     notebook = json.loads(path.read_text(encoding="utf-8"))
     problems = []
     for index, cell in enumerate(notebook["cells"]):

@@ -1,7 +1,7 @@
 """The website as a reader sees it: built, served on 127.0.0.1 and opened in headless Chromium.
 
 The book and its student edition are built once per test session into a temporary folder with
-scripts/build_site.py, or taken ready-built from the folders named by CVAE_SITE_DIR and
+tools/build_site.py, or taken ready-built from the folders named by CVAE_SITE_DIR and
 CVAE_STUDENT_SITE_DIR (their ``_build/html``), so CI can build once and test that build
 (fixtures in tests/site_helpers.py, shared with the accessibility test).
 
@@ -398,7 +398,7 @@ def mini_books(tmp_path_factory):
         config = {"title": "Mini", "execute": {"execute_notebooks": "off"},
                   "parse": {"myst_enable_extensions": ["dollarmath"]},
                   "sphinx": {"extra_extensions": ["sphinx_exercise"],
-                             "local_extensions": {"student_edition": str(ROOT / "_ext")},
+                             "local_extensions": {"student_edition": str(ROOT / "tools" / "sphinx")},
                              "config": {"hide_solutions": hide}}}
         (book / "_config.yml").write_text(yaml.safe_dump(config))
         result = subprocess.run([sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
@@ -434,7 +434,7 @@ def test_hide_solutions_strips_the_downloaded_notebook(mini_books):
 
 
 def test_strip_solutions_keeps_text_around_the_gates():
-    spec = importlib.util.spec_from_file_location("student_edition", ROOT / "_ext" / "student_edition.py")
+    spec = importlib.util.spec_from_file_location("student_edition", ROOT / "tools" / "sphinx" / "student_edition.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     notebook = {"cells": [

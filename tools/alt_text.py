@@ -5,7 +5,7 @@
 
 A code cell that shows figures (image outputs, or matplotlib's HTML animation player) gets
 ``"alt_text": [one sentence per figure, in output order]`` in its metadata; the website's
-extension _ext/accessibility.py turns them into the images' ``alt`` attributes. The sentences
+extension tools/sphinx/accessibility.py turns them into the images' ``alt`` attributes. The sentences
 live here, keyed by a snippet of the cell's source that names the figure (usually its title),
 so they survive re-executing a notebook. Only cell metadata changes: sources, outputs and
 execution counts stay as they are, and running the script twice changes nothing more.

@@ -72,7 +72,7 @@ def test_checks_want_a_function():
 
 
 def test_check_completion_diversity_explains_why_ddof_1_is_rejected():
-    from cvae_utils.exercises.structured import check_completion_diversity
+    from cvae_utils.exercises.structured_output import check_completion_diversity
     from cvae_utils.structured import quadrant_mask
 
     def sample_std(samples, num_given):

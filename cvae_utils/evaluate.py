@@ -35,10 +35,10 @@ def _model_parts(model, x, y):
         y = check_labels(y, model.num_classes, n=len(x))
 
         def encode(bx, by):
-            return model.encoder([bx, model._one_hot(by)], training=False)
+            return model.encoder([bx, model.one_hot(by)], training=False)
 
         def decode_logits(z, by):
-            return model.decoder([z, model._one_hot(by)], training=False)
+            return model.decoder([z, model.one_hot(by)], training=False)
     else:
         if y is not None:
             raise ValueError(f"{type(model).__name__} is not conditional: y must be None")

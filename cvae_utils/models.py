@@ -96,8 +96,24 @@ class _LatentModel(keras.Model):
     def _images_of(self, x):
         return x[0] if self.conditional else x
 
-    def _prob(self, logits):
-        return ops.sigmoid(logits)
+    def decoder_mean(self, decoder_output):
+        """The mean of p(x|z) from the decoder's output: Bernoulli means sigmoid(logits)."""
+        return ops.sigmoid(decoder_output)
+
+    def reconstruction_nll(self, images, decoder_output):
+        """-log p(x|z) per image in nats: the Bernoulli NLL summed over pixels, from logits."""
+        return bernoulli_nll_from_logits(images, decoder_output)
+
+    # -- using a trained model -----------------------------------------------------------
+    def encode(self, x):
+        """The encoder's outputs for images x as NumPy: z (Autoencoder) or ``z_mean, z_log_var`` (VAE)."""
+        x = check_images(x)
+        return _in_batches(lambda b: self.encoder(b, training=False), x)
+
+    def decode(self, z):
+        """The mean of p(x|z) (Bernoulli means, pixel probabilities) as NumPy (N, 28, 28, 1)."""
+        z = check_latent(z, self.latent_dim)
+        return _in_batches(lambda b: self.decoder_mean(self.decoder(b, training=False)), z)
 
 
 @keras.saving.register_keras_serializable(package="cvae_utils")
@@ -117,19 +133,9 @@ class Autoencoder(_LatentModel):
         return self.decoder(self.encoder(x, training=training), training=training)
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        reconstruction = ops.mean(bernoulli_nll_from_logits(x, y_pred))
+        reconstruction = ops.mean(self.reconstruction_nll(x, y_pred))
         self.reconstruction_tracker.update_state(reconstruction, sample_weight=ops.shape(x)[0])
         return reconstruction
-
-    def encode(self, x):
-        """Latent codes z = f(x) as NumPy (N, latent_dim)."""
-        x = check_images(x)
-        return _in_batches(lambda b: self.encoder(b, training=False), x)
-
-    def decode(self, z):
-        """Pixel probabilities sigmoid(g(z)) as NumPy (N, 28, 28, 1)."""
-        z = check_latent(z, self.latent_dim)
-        return _in_batches(lambda b: self._prob(self.decoder(b, training=False)), z)
 
     def reconstruct(self, x):
         """decode(encode(x))."""
@@ -170,32 +176,23 @@ class VAE(_LatentModel):
     def call(self, x, training=False):
         z_mean, z_log_var = self.encoder(x, training=training)
         z = self.sampling([z_mean, z_log_var])
-        logits = self.decoder(self._decoder_inputs(z, x), training=training)
+        logits = self.decoder(z, training=training)
         return {"logits": logits, "z_mean": z_mean, "z_log_var": z_log_var}
-
-    def _decoder_inputs(self, z, x):
-        return z
 
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
         images = self._images_of(x)
-        reconstruction = ops.mean(bernoulli_nll_from_logits(images, y_pred["logits"]))
-        kl = ops.mean(kl_standard_normal(y_pred["z_mean"], y_pred["z_log_var"]))
+        reconstruction = ops.mean(self.reconstruction_nll(images, y_pred["logits"]))
+        kl = ops.mean(self.kl_divergence(y_pred["z_mean"], y_pred["z_log_var"]))
         batch = ops.shape(images)[0]
         self.reconstruction_tracker.update_state(reconstruction, sample_weight=batch)
         self.kl_tracker.update_state(kl, sample_weight=batch)
         return reconstruction + self.beta * kl
 
+    def kl_divergence(self, z_mean, z_log_var):
+        """KL(q(z|x) || p(z)) per image in nats, in closed form for the prior p(z) = N(0, I)."""
+        return kl_standard_normal(z_mean, z_log_var)
+
     # -- using a trained model -----------------------------------------------------------
-    def encode(self, x):
-        """Parameters of q(z|x): ``z_mean, z_log_var`` as NumPy arrays (N, latent_dim)."""
-        x = check_images(x)
-        return _in_batches(lambda b: self.encoder(b, training=False), x)
-
-    def decode(self, z):
-        """Bernoulli means p(x|z) = sigmoid(decoder(z)) as NumPy (N, 28, 28, 1)."""
-        z = check_latent(z, self.latent_dim)
-        return _in_batches(lambda b: self._prob(self.decoder(b, training=False)), z)
-
     def sample(self, num_samples, seed=None):
         """Draw z ~ N(0, I) and decode: ``num_samples`` new images (N, 28, 28, 1)."""
         num_samples = check_positive_int(num_samples, "num_samples")
@@ -234,7 +231,8 @@ class CVAE(VAE):
         if y is None:
             raise TypeError(f"CVAE.{call} needs the labels y: one integer class in [0, {self.num_classes}) per {per}")
 
-    def _one_hot(self, labels):
+    def one_hot(self, labels):
+        """Integer labels as one-hot rows (a tensor), the form the encoder and decoder take."""
         return ops.one_hot(ops.cast(ops.reshape(labels, (-1,)), "int32"), self.num_classes)
 
     def call(self, inputs, training=False):
@@ -242,7 +240,7 @@ class CVAE(VAE):
         # not mix NumPy arrays and tensors, so both become tensors first.
         images, labels = (t if ops.is_tensor(t) or isinstance(t, keras.KerasTensor) else ops.convert_to_tensor(t)
                           for t in inputs)
-        one_hot = self._one_hot(labels)
+        one_hot = self.one_hot(labels)
         z_mean, z_log_var = self.encoder([images, one_hot], training=training)
         z = self.sampling([z_mean, z_log_var])
         logits = self.decoder([z, one_hot], training=training)
@@ -253,14 +251,14 @@ class CVAE(VAE):
         self._require_labels(y, "encode(x, y)", "image")
         x = check_images(x)
         y = check_labels(y, self.num_classes, n=len(x))
-        return _in_batches(lambda bx, by: self.encoder([bx, self._one_hot(by)], training=False), x, y)
+        return _in_batches(lambda bx, by: self.encoder([bx, self.one_hot(by)], training=False), x, y)
 
     def decode(self, z, y):
         """Bernoulli means p(x|z,y) as NumPy (N, 28, 28, 1); one integer label per code."""
         self._require_labels(y, "decode(z, y)", "code")
         z = check_latent(z, self.latent_dim)
         y = check_labels(y, self.num_classes, n=len(z))
-        return _in_batches(lambda bz, by: self._prob(self.decoder([bz, self._one_hot(by)], training=False)), z, y)
+        return _in_batches(lambda bz, by: self.decoder_mean(self.decoder([bz, self.one_hot(by)], training=False)), z, y)
 
     def sample(self, labels, seed=None):
         """One new image per integer label, with z ~ N(0, I)."""

@@ -4,7 +4,7 @@
     python -m benchmarks.expected_numbers --fast --out /tmp/results.md   # a smoke test of the script
     python -m benchmarks.expected_numbers --page-only  # rewrite the page from the saved JSON (no training)
 
-It trains the models of ``cvae_utils.zoo.BOOK_MODELS`` (the VAEs of the VAE and evaluation chapters,
+It trains the models of ``cvae_utils.models.BOOK_MODELS`` (the VAEs of the VAE and evaluation chapters,
 the CVAE of the CVAE chapter) on binarized MNIST with the book's recipe, trains the classifier that
 judges label fidelity, and measures test -ELBO, importance-sampled NLL, label fidelity and training
 time — the same code as the chapter "Evaluating generative models". It writes ``results.md`` (a page of
@@ -16,6 +16,7 @@ includes the tables of ``benchmarks.time_to_quality`` and ``benchmarks.book_time
 from __future__ import annotations
 
 import argparse
+import re
 import datetime
 import json
 import os
@@ -44,6 +45,22 @@ def markdown_table(rows, columns, digits=None) -> str:
     return "\n".join(lines)
 
 
+def chapter_boxes() -> str:
+    """Every chapter's "What you should see" numbers, read from the committed notebooks."""
+    from tools.boxes import box_text
+
+    parts = []
+    for path in sorted((ROOT / "chapters").glob("*.ipynb")):
+        text = box_text(path).strip()
+        if not text:
+            continue
+        text = text.split("\n", 1)[1].strip() if "\n" in text else ""  # drop the box's own title line
+        text = "\n".join(line for line in text.splitlines() if not line.startswith(":class:"))
+        text = re.sub(r"\{doc\}`(?!chapters/|/)", "{doc}`chapters/", text)  # links relative to the chapter
+        parts.append(f"### {{doc}}`chapters/{path.stem}`\n\n{text}\n")
+    return "\n".join(parts)
+
+
 def page(result) -> str:
     s = result["settings"]
     nll = f"test IS-NLL K={s['num_samples']}"
@@ -58,6 +75,7 @@ def page(result) -> str:
                  "script, not the expected numbers.\n```\n" if s["mode"] == "fast" else "")
     speed = []
     for name, title in (("time_to_quality", "Time to quality"), ("book_time", "Time to run the book"),
+                        ("epoch_end_stall", "Keras' own input pipeline on TensorFlow (no tf.data patch)"),
                         ("spread", "How much the numbers move between two runs")):
         if (ROOT / "benchmarks" / "results" / f"{name}.md").exists():
             speed.append(f"### {title}\n\nWritten by `python -m benchmarks.{name}`:\n\n"
@@ -93,6 +111,12 @@ images) reaches **{100 * fidelity['judge_accuracy']:.1f}%** accuracy on the real
 
 {per_class}
 
+## Every chapter's numbers
+
+The "What you should see" box of each chapter, as committed (each chapter states its tolerance under
+its box); the tests keep these numbers equal to the chapters' outputs.
+
+{chapter_boxes()}
 ## Speed
 
 {chr(10).join(speed) if speed else "Run `python -m benchmarks.time_to_quality` and `python -m benchmarks.book_time` to add their tables here."}
@@ -121,7 +145,8 @@ def main(argv=None):
     from cvae_utils import config
     from cvae_utils.data import last_source, load_mnist
     from cvae_utils.evaluate import label_fidelity
-    from cvae_utils.zoo import LEARNING_RATE, likelihood_rows, train_classifier, train_models
+    from cvae_utils.evaluate import likelihood_rows
+    from cvae_utils.models import LEARNING_RATE, train_classifier, train_models
 
     machine_line = describe()  # before training starts: the load of other work, not ours
     cfg = config.settings()

@@ -19,7 +19,7 @@ import json
 import subprocess
 from pathlib import Path
 
-from tests.test_expected_numbers import NUMBER, ROLE, SCIENTIFIC, box_text
+from tools.boxes import NUMBER, ROLE, SCIENTIFIC, box_text
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results" / "spread.md"

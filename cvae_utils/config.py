@@ -12,21 +12,25 @@ from dataclasses import dataclass
 
 import keras
 
-from .tf_data import disable_autotune
 
-disable_autotune()  # see cvae_utils.tf_data: faster epochs, same results
 
 DEFAULT_SEED = 42
 
 
 def is_fast() -> bool:
-    """True when ``CVAE_FAST`` is set to a true value ("1", "true", "yes")."""
+    """True when ``CVAE_FAST`` is set to a true value ("1", "true", "yes").
+
+    Introduced in chapter 00, *Setting up*.
+    """
     return os.environ.get("CVAE_FAST", "0").strip().lower() in {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Training settings a chapter reads instead of hard-coding numbers."""
+    """Training settings a chapter reads instead of hard-coding numbers.
+
+    Introduced in chapter 00, *Setting up*.
+    """
 
     mode: str  # "full" or "fast"
     epochs: int  # default number of epochs of a model's training run
@@ -44,7 +48,10 @@ FAST = Settings(mode="fast", epochs=2, batch_size=128, train_subset=2000, test_s
 
 
 def settings() -> Settings:
-    """The settings of the current mode (re-read from the environment on every call)."""
+    """The settings of the current mode (re-read from the environment on every call).
+
+    Introduced in chapter 00, *Setting up*.
+    """
     return FAST if is_fast() else FULL
 
 
@@ -57,6 +64,8 @@ def set_seed(seed: int = DEFAULT_SEED) -> None:
     CPU kernels add up numbers in an order that depends on the number of threads (one per core)
     and on the CPU's instruction set (AVX2, AVX-512). Pinning one thread would remove the first
     cause at about twice the time per epoch, so it is not done here.
+
+    Introduced in chapter 00, *Setting up*.
     """
     global _last_seed
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
@@ -69,7 +78,10 @@ _last_seed: int | None = None  # the seed of the last set_seed call, for describ
 
 
 def describe() -> str:
-    """One line saying which mode, seed and backend this run uses."""
+    """One line saying which mode, seed and backend this run uses.
+
+    Introduced in chapter 00, *Setting up*.
+    """
     s = settings()
     seed = "not set" if _last_seed is None else _last_seed
     return (

@@ -6,10 +6,12 @@ on. It needs no download and no setup, and its sha256 is checked on every load.
 ``load_mnist(full=True)`` gives the full 70,000 digits instead, from the sources below.
 
 The full datasets come from, in order:
+
 1. the folder named by ``CVAE_DATA_DIR`` (Keras' own formats: ``mnist.npz``,
    ``fashion-mnist/*.gz`` or the four ``*.gz`` files directly in the folder);
 2. the Debian package ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist/``);
 3. ``keras.datasets.*.load_data()``, which uses Keras' cache and downloads when online.
+
 Offline without a local copy, :class:`DataUnavailableError` says how to provide the data.
 
 MNIST: Yann LeCun, Corinna Cortes, Christopher J.C. Burges.
@@ -20,13 +22,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import numbers
 import os
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from .checks import check_bool, check_positive_int
+from ._validation import (IMAGE_SHAPE, as_array, check_bool, check_class_labels, check_images,
+                          check_nonnegative_float, check_positive_int, check_seed)
 
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 FASHION_FILES = (
@@ -53,6 +57,8 @@ class DataUnavailableError(RuntimeError):
     """The dataset is neither on disk nor downloadable (e.g. offline).
 
     The message says how to provide the data (``CVAE_DATA_DIR``, the Debian package).
+
+    Introduced in chapter 00, *Setting up*.
     """
 
 
@@ -238,6 +244,8 @@ def load_mnist(binarize: bool = False, subset: int | None = None, test_subset: i
     ``full=True`` the full MNIST (60,000 / 10,000) from ``CVAE_DATA_DIR``, Keras' cache or a
     download. ``subset`` and ``test_subset`` keep the first n images (fast mode uses them).
     With ``verbose`` it prints where the data came from and how many images there are.
+
+    Introduced in chapter 00, *Setting up*.
     """
     check_bool(full, "full")
     return _load("MNIST", _raw_full_mnist if full else _raw_bundled_mnist, binarize, subset, test_subset, verbose)
@@ -245,5 +253,159 @@ def load_mnist(binarize: bool = False, subset: int | None = None, test_subset: i
 
 def load_fashion_mnist(binarize: bool = False, subset: int | None = None, test_subset: int | None = None,
                        verbose: bool = True):
-    """Load Fashion-MNIST (same conventions as :func:`load_mnist`; class names in FASHION_CLASSES)."""
+    """Load Fashion-MNIST (same conventions as :func:`load_mnist`; class names in FASHION_CLASSES).
+
+    Introduced in chapter 09, *Fashion-MNIST: VAEs and CVAEs beyond digits*.
+    """
     return _load("Fashion-MNIST", _raw_fashion_mnist, binarize, subset, test_subset, verbose)
+
+
+def examples_per_class(labels, per_class: int = 8, num_classes: int = 10) -> np.ndarray:
+    """Indices of the first ``per_class`` items of each class, class 0 first: shape (num_classes * per_class,).
+
+    Raises ValueError when a class has fewer than ``per_class`` items.
+
+    Introduced in chapter 09, *Fashion-MNIST: VAEs and CVAEs beyond digits*.
+    """
+    per_class = check_positive_int(per_class, "per_class")
+    num_classes = check_positive_int(num_classes, "num_classes")
+    labels = check_class_labels(labels)
+    picks = []
+    for c in range(num_classes):
+        idx = np.flatnonzero(labels == c)[:per_class]
+        if len(idx) < per_class:
+            raise ValueError(f"class {c} has only {len(idx)} items, fewer than per_class={per_class}")
+        picks.append(idx)
+    return np.concatenate(picks)
+
+
+DEFAULT_TURNS = 1.0
+
+
+DEFAULT_RADII = (0.3, 1.0)
+
+
+# -- validation --------------------------------------------------------------------------
+def _check_turns(turns) -> float:
+    if isinstance(turns, bool) or not isinstance(turns, numbers.Real):
+        raise TypeError(f"turns must be a positive number, got {type(turns).__name__} {turns!r}")
+    if not np.isfinite(turns) or turns <= 0:
+        raise ValueError(f"turns must be a finite number > 0, got {turns}")
+    return float(turns)
+
+
+def _check_radii(radii) -> tuple[float, float]:
+    try:
+        r_inner, r_outer = radii
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"radii must be a pair (inner, outer), got {radii!r}") from exc
+    r_inner = check_nonnegative_float(r_inner, "radii[0]")
+    r_outer = check_nonnegative_float(r_outer, "radii[1]")
+    if r_outer <= r_inner:
+        raise ValueError(f"radii must satisfy inner < outer, got ({r_inner}, {r_outer})")
+    return r_inner, r_outer
+
+
+# -- the spiral ---------------------------------------------------------------------------
+def spiral_curve(t, turns: float = DEFAULT_TURNS, radii=DEFAULT_RADII) -> np.ndarray:
+    """Noise-free points on the spiral at positions ``t`` in [0, 1]; float32 (N, 2).
+
+    The angle grows linearly to ``2*pi*turns`` and the radius linearly from ``radii[0]``
+    to ``radii[1]``, so t = 0 is the inner end and t = 1 the outer end.
+
+    Introduced in chapter 03, *Autoencoders*.
+    """
+    turns = _check_turns(turns)
+    r_inner, r_outer = _check_radii(radii)
+    t = as_array(t, "t").astype("float64")
+    if t.ndim != 1:
+        raise ValueError(f"t must be a 1-D array of positions in [0, 1], got shape {t.shape}")
+    if t.size and (not np.all(np.isfinite(t)) or t.min() < 0.0 or t.max() > 1.0):
+        raise ValueError("t must hold finite positions in [0, 1]")
+    angle = 2.0 * np.pi * turns * t
+    radius = r_inner + (r_outer - r_inner) * t
+    return np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1).astype("float32")
+
+
+def make_spiral(n: int = 1000, noise: float = 0.04, turns: float = DEFAULT_TURNS, radii=DEFAULT_RADII,
+                seed: int | None = None):
+    """Noisy points on the spiral: ``(x, t)`` with x float32 (n, 2) and t float32 (n,).
+
+    Positions t are uniform on [0, 1]; each point gets isotropic Gaussian noise with
+    standard deviation ``noise``. t is the true one-dimensional "latent" of each point.
+
+    Introduced in chapter 03, *Autoencoders*.
+    """
+    n = check_positive_int(n, "n")
+    noise = check_nonnegative_float(noise, "noise")
+    rng = np.random.default_rng(check_seed(seed))
+    t = rng.uniform(0.0, 1.0, n)
+    x = spiral_curve(t, turns, radii) + noise * rng.standard_normal((n, 2))
+    return x.astype("float32"), t.astype("float32")
+
+
+NUM_GIVEN_CHOICES = (1, 2, 3)
+
+
+def _check_num_given(num_given):
+    if isinstance(num_given, bool) or not isinstance(num_given, (int, np.integer)) \
+            or int(num_given) not in NUM_GIVEN_CHOICES:
+        raise ValueError(f"num_given must be 1, 2 or 3 (the number of quadrants the model sees), got {num_given!r}")
+    return int(num_given)
+
+
+def quadrant_mask(num_given: int) -> np.ndarray:
+    """Boolean (28, 28) mask of the *observed* pixels when ``num_given`` quadrants are given.
+
+    1: bottom-left; 2: left half; 3: everything but the bottom-right quadrant.
+
+    Introduced in chapter 06, *Structured output prediction: completing digits with a learned prior*.
+    """
+    num_given = _check_num_given(num_given)
+    h, w = IMAGE_SHAPE[:2]
+    observed = np.zeros((h, w), dtype=bool)
+    observed[h // 2:, :w // 2] = True
+    if num_given >= 2:
+        observed[:, :w // 2] = True
+    if num_given == 3:
+        observed[:h // 2, :] = True
+    return observed
+
+
+def _indices(num_given):
+    """Flat pixel indices of the observed and of the hidden pixels."""
+    flat = quadrant_mask(num_given).reshape(-1)
+    return np.flatnonzero(flat).astype("int32"), np.flatnonzero(~flat).astype("int32")
+
+
+def split_quadrants(images, num_given: int):
+    """Split images (N, 28, 28, 1) into observed pixels x_obs and hidden pixels y, flat NumPy arrays.
+
+    Introduced in chapter 06, *Structured output prediction: completing digits with a learned prior*.
+    """
+    images = check_images(images, "images")
+    observed, hidden = _indices(num_given)
+    flat = images.reshape(len(images), -1)
+    return flat[:, observed], flat[:, hidden]
+
+
+def merge_quadrants(observed, hidden, num_given: int) -> np.ndarray:
+    """Inverse of :func:`split_quadrants`: images (N, 28, 28, 1) from observed and hidden pixels.
+
+    ``hidden`` may carry extra leading axes, e.g. (N, S, n_hidden) for S sampled completions; the
+    result then has shape (N, S, 28, 28, 1) with the observed pixels repeated.
+
+    Introduced in chapter 06, *Structured output prediction: completing digits with a learned prior*.
+    """
+    obs_idx, hid_idx = _indices(num_given)
+    observed, hidden = np.asarray(observed, dtype="float32"), np.asarray(hidden, dtype="float32")
+    if observed.ndim != 2 or observed.shape[1] != len(obs_idx):
+        raise ValueError(f"observed must have shape (N, {len(obs_idx)}) for num_given={num_given}, got {observed.shape}")
+    if hidden.shape[0] != observed.shape[0] or hidden.shape[-1] != len(hid_idx):
+        raise ValueError(f"hidden must have shape (N, ..., {len(hid_idx)}) with N = {observed.shape[0]}, "
+                         f"got {hidden.shape}")
+    extra = hidden.shape[1:-1]
+    out = np.empty((len(observed), *extra, obs_idx.size + hid_idx.size), dtype="float32")
+    out[..., hid_idx] = hidden
+    out[..., obs_idx] = observed.reshape(len(observed), *([1] * len(extra)), -1)
+    return out.reshape(*out.shape[:-1], *IMAGE_SHAPE)

@@ -47,7 +47,10 @@ def _scalar(value):
 
 
 def gradients(fn, variables):
-    """``(value, grads)``: ``fn()`` as a float and its gradient with respect to each variable, as NumPy arrays."""
+    """``(value, grads)``: ``fn()`` as a float and its gradient with respect to each variable, as NumPy arrays.
+
+    Introduced in chapter 04, *Variational autoencoders*.
+    """
     variables = _check(fn, variables)
     backend = keras.backend.backend()
     if backend == "tensorflow":

@@ -8,6 +8,7 @@ while summing the KL silently weights the KL 784 times more (see the KL-weight c
 from __future__ import annotations
 
 import math
+import numbers
 
 import keras
 import numpy as np
@@ -19,7 +20,10 @@ LOG_2PI = math.log(2.0 * math.pi)
 
 
 def clip_log_var(log_var):
-    """Keep log-variances in a range where exp() is finite in float32."""
+    """Keep log-variances in a range where exp() is finite in float32.
+
+    Introduced in chapter 04, *Variational autoencoders*.
+    """
     return ops.clip(log_var, LOG_VAR_MIN, LOG_VAR_MAX)
 
 
@@ -85,8 +89,10 @@ def _check_broadcastable(a, b, name_a, name_b):
 def bernoulli_nll_from_logits(x, logits):
     """-log p(x | logits) for Bernoulli pixels, summed over each image; shape (N,).
 
-    Uses max(l, 0) - l*x + log(1 + exp(-|l|)), which is finite for any logit and for
+    Uses ``max(l, 0) - l*x + log(1 + exp(-|l|))``, which is finite for any logit and for
     x anywhere in [0, 1] (grey-level MNIST is treated as Bernoulli probabilities).
+
+    Introduced in chapter 04, *Variational autoencoders*.
     """
     logits = _float_tensor(logits, "logits")
     x = ops.cast(_float_tensor(x, "x"), logits.dtype)
@@ -96,7 +102,10 @@ def bernoulli_nll_from_logits(x, logits):
 
 
 def kl_standard_normal(z_mean, z_log_var):
-    """KL( N(z_mean, exp(z_log_var)) || N(0, I) ) in closed form, summed over latent dims; shape (N,)."""
+    """KL( N(z_mean, exp(z_log_var)) || N(0, I) ) in closed form, summed over latent dims; shape (N,).
+
+    Introduced in chapter 04, *Variational autoencoders*.
+    """
     z_mean, z_log_var = _float_tensor(z_mean, "z_mean"), _float_tensor(z_log_var, "z_log_var")
     _check_broadcastable(z_mean, z_log_var, "z_mean", "z_log_var")
     z_log_var = clip_log_var(z_log_var)
@@ -107,6 +116,8 @@ def kl_gaussians(mean_q, log_var_q, mean_p, log_var_p):
     """KL( N(mean_q, var_q) || N(mean_p, var_p) ) for diagonal Gaussians, summed; shape (N,).
 
     Used with a learned conditional prior p(z | condition) instead of N(0, I).
+
+    Introduced in chapter 06, *Structured output prediction: completing digits with a learned prior*.
     """
     mean_q, log_var_q = _float_tensor(mean_q, "mean_q"), _float_tensor(log_var_q, "log_var_q")
     mean_p, log_var_p = _float_tensor(mean_p, "mean_p"), _float_tensor(log_var_p, "log_var_p")
@@ -120,9 +131,99 @@ def kl_gaussians(mean_q, log_var_q, mean_p, log_var_p):
 
 
 def log_normal(z, mean, log_var):
-    """log N(z; mean, exp(log_var)) summed over the last axis (diagonal Gaussian)."""
+    """log N(z; mean, exp(log_var)) summed over the last axis (diagonal Gaussian).
+
+    Introduced in chapter 04, *Variational autoencoders*.
+    """
     z, mean, log_var = _float_tensor(z, "z"), _float_tensor(mean, "mean"), _float_tensor(log_var, "log_var")
     _check_broadcastable(z, mean, "z", "mean")
     _check_broadcastable(z, log_var, "z", "log_var")
     log_var = clip_log_var(log_var)
     return -0.5 * ops.sum(LOG_2PI + log_var + ops.square(z - mean) / ops.exp(log_var), axis=-1)
+
+
+# -- likelihoods for grey-level pixels (chapter "Grey-level images: likelihoods that fit") -----------
+
+# Below this |logit| the continuous Bernoulli's normaliser and mean use their Taylor series: the
+# closed forms divide 0 by 0 at lambda = 0.5 (logit 0). The series' next terms are below 1e-9 there.
+CB_TAYLOR_LOGIT = 0.1
+
+
+def continuous_bernoulli_log_normalizer(logits):
+    """log C(lambda) of the continuous Bernoulli (Loaiza-Ganem & Cunningham, 2019), elementwise, from logits.
+
+    C(lambda) = 2 artanh(1 - 2 lambda) / (1 - 2 lambda), which with lambda = sigmoid(l) is
+    ``l / tanh(l / 2)``: 2 at l = 0, growing like ``|l|`` for large ``|l|``. Computed as
+    ``log|l| + log(1 + e^-|l|) - log(1 - e^-|l|)``, and as ``log 2 + l^2/12 - 7 l^4/1440`` for ``|l| < 0.1``, so it is
+    finite and accurate for every logit, including lambda = 0.5 where the closed form is 0/0.
+
+    Introduced in chapter 12, *Grey-level images: likelihoods that fit*.
+    """
+    logits = _float_tensor(logits, "logits")
+    a = ops.abs(logits)
+    small = a < CB_TAYLOR_LOGIT
+    safe = ops.where(small, ops.ones_like(a), a)  # keeps the unused branch (and its gradient) finite
+    closed = ops.log(safe) + ops.log1p(ops.exp(-safe)) - ops.log(-ops.expm1(-safe))
+    sq = ops.square(logits)
+    series = math.log(2.0) + sq / 12.0 - 7.0 * ops.square(sq) / 1440.0
+    return ops.where(small, series, closed)
+
+
+def continuous_bernoulli_mean_from_logits(logits):
+    """E[x] of the continuous Bernoulli with lambda = sigmoid(logits), elementwise; in (0, 1).
+
+    The mean is not lambda: it is 1 / (1 - e^-l) - 1 / l (1/2 + l/12 - l^3/720 near l = 0), which
+    lies between lambda and 1/2.
+
+    Introduced in chapter 12, *Grey-level images: likelihoods that fit*.
+    """
+    logits = _float_tensor(logits, "logits")
+    small = ops.abs(logits) < CB_TAYLOR_LOGIT
+    safe = ops.where(small, ops.ones_like(logits), logits)
+    closed = 1.0 / (-ops.expm1(-safe)) - 1.0 / safe
+    series = 0.5 + logits / 12.0 - ops.power(logits, 3) / 720.0
+    return ops.where(small, series, closed)
+
+
+def continuous_bernoulli_nll_from_logits(x, logits):
+    """-log p(x | logits) of the continuous Bernoulli, a density on [0, 1], summed over each image; shape (N,).
+
+    The Bernoulli cross-entropy minus log C(lambda): the normaliser that makes lambda^x (1 - lambda)^(1 - x)
+    integrate to 1 over [0, 1]. The result can be negative (a density can exceed 1).
+
+    Introduced in chapter 12, *Grey-level images: likelihoods that fit*.
+    """
+    logits = _float_tensor(logits, "logits")
+    x = ops.cast(_float_tensor(x, "x"), logits.dtype)
+    _check_same_shape(x, logits, "x", "logits")
+    per_pixel = (ops.relu(logits) - logits * x + ops.softplus(-ops.abs(logits))
+                 - continuous_bernoulli_log_normalizer(logits))
+    return _sum_over_non_batch_axes(per_pixel)
+
+
+def gaussian_nll(x, mean, log_sigma):
+    """-log N(x; mean, sigma^2) summed over each image, in nats; shape (N,).
+
+    ``log_sigma`` is the log standard deviation: a number (one sigma for every pixel), or a tensor
+    that broadcasts against ``x`` (one per pixel, or per image and pixel). Per pixel the NLL is
+    (x - mean)^2 / (2 sigma^2) + log sigma + log(2 pi) / 2, so with a fixed sigma it is the squared
+    error divided by 2 sigma^2 plus a constant. log_sigma is clipped to [-15, 15] (half the
+    log-variance range).
+
+    Introduced in chapter 12, *Grey-level images: likelihoods that fit*.
+    """
+    mean = _float_tensor(mean, "mean")
+    x = ops.cast(_float_tensor(x, "x"), mean.dtype)
+    _check_same_shape(x, mean, "x", "mean")
+    if isinstance(log_sigma, numbers.Real) and not isinstance(log_sigma, bool):
+        if not math.isfinite(log_sigma):
+            raise ValueError(f"log_sigma must be finite, got {log_sigma!r}")
+        log_sigma = ops.convert_to_tensor(float(log_sigma), dtype=mean.dtype)
+    else:
+        log_sigma = ops.cast(_float_tensor(log_sigma, "log_sigma"), mean.dtype)
+        if _static_shape(log_sigma) != ():  # a 0-d tensor (one learned sigma) broadcasts anyway
+            _check_broadcastable(x, log_sigma, "x", "log_sigma")
+    log_sigma = ops.clip(log_sigma, 0.5 * LOG_VAR_MIN, 0.5 * LOG_VAR_MAX)
+    per_pixel = 0.5 * ops.square((x - mean) * ops.exp(-log_sigma)) + log_sigma + 0.5 * LOG_2PI
+    per_pixel = per_pixel + ops.zeros_like(x)  # a scalar log_sigma still gives one value per pixel
+    return _sum_over_non_batch_axes(per_pixel)

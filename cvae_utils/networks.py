@@ -10,14 +10,15 @@ The decoder outputs Bernoulli *logits*; probabilities are sigmoid(logits).
 
 from __future__ import annotations
 
+import numbers
+from typing import NamedTuple
+
 import keras
 from keras import layers, ops
 
-from .checks import IMAGE_SHAPE, check_bool, check_choice, check_positive_int, check_seed
+from ._validation import IMAGE_SHAPE, check_bool, check_choice, check_positive_int, check_seed
 from .losses import clip_log_var
-from .tf_data import disable_autotune
 
-disable_autotune()  # see cvae_utils.tf_data: faster epochs, same results
 
 ARCHITECTURES = ("dense", "conv")
 
@@ -27,6 +28,8 @@ class Sampling(layers.Layer):
     """Reparameterisation trick: z = mean + exp(log_var / 2) * eps with eps ~ N(0, I).
 
     The randomness sits in eps, so gradients flow to mean and log_var.
+
+    Introduced in chapter 04, *Variational autoencoders*.
     """
 
     def __init__(self, seed=None, **kwargs):
@@ -59,6 +62,15 @@ def _check(latent_dim, architecture, num_classes, name):
         raise TypeError(f"name must be a non-empty string, got {name!r}")
 
 
+def _with_label(h, inputs: list, num_classes: int | None):
+    """A CVAE's network also sees the one-hot label: a second input, concatenated to ``h``."""
+    if num_classes is None:
+        return h
+    label = keras.Input((num_classes,), name="label_one_hot")
+    inputs.append(label)
+    return layers.Concatenate()([h, label])
+
+
 def build_encoder(latent_dim: int, architecture: str = "dense", num_classes: int | None = None,
                   variational: bool = True, name: str = "encoder") -> keras.Model:
     """Encoder network.
@@ -66,6 +78,8 @@ def build_encoder(latent_dim: int, architecture: str = "dense", num_classes: int
     Inputs: an image batch (N, 28, 28, 1), plus a one-hot label (N, num_classes) if
     ``num_classes`` is given. Outputs: ``[z_mean, z_log_var]`` if ``variational`` else the
     code ``z`` (a plain autoencoder).
+
+    Introduced in chapter 04, *Variational autoencoders*.
     """
     _check(latent_dim, architecture, num_classes, name)
     check_bool(variational, "variational")
@@ -77,10 +91,7 @@ def build_encoder(latent_dim: int, architecture: str = "dense", num_classes: int
         h = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(image)
         h = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(h)
         h = layers.Flatten()(h)
-    if num_classes is not None:
-        label = keras.Input((num_classes,), name="label_one_hot")
-        inputs.append(label)
-        h = layers.Concatenate()([h, label])
+    h = _with_label(h, inputs, num_classes)
     if architecture == "dense":
         h = layers.Dense(512, activation="relu")(h)
         h = layers.Dense(256, activation="relu")(h)
@@ -95,14 +106,14 @@ def build_encoder(latent_dim: int, architecture: str = "dense", num_classes: int
 
 def build_decoder(latent_dim: int, architecture: str = "dense", num_classes: int | None = None,
                   name: str = "decoder") -> keras.Model:
-    """Decoder network: z (N, latent_dim) [+ one-hot label] -> Bernoulli logits (N, 28, 28, 1)."""
+    """Decoder network: z (N, latent_dim) [+ one-hot label] -> Bernoulli logits (N, 28, 28, 1).
+
+    Introduced in chapter 04, *Variational autoencoders*.
+    """
     _check(latent_dim, architecture, num_classes, name)
     z = keras.Input((latent_dim,), name="z")
-    inputs, h = [z], z
-    if num_classes is not None:
-        label = keras.Input((num_classes,), name="label_one_hot")
-        inputs.append(label)
-        h = layers.Concatenate()([z, label])
+    inputs = [z]
+    h = _with_label(z, inputs, num_classes)
     if architecture == "dense":
         h = layers.Dense(256, activation="relu")(h)
         h = layers.Dense(512, activation="relu")(h)
@@ -122,6 +133,8 @@ def build_classifier(num_classes: int = 10, name: str = "classifier") -> keras.M
 
     Used as a judge of generated images (label fidelity); on the book's binarized MNIST copy it
     reaches 97% test accuracy after eight epochs. Compile it with a sparse categorical cross-entropy.
+
+    Introduced in chapter 07, *Evaluating generative models*.
     """
     check_positive_int(num_classes, "num_classes", minimum=2)
     if not isinstance(name, str) or not name:
@@ -136,3 +149,67 @@ def build_classifier(num_classes: int = 10, name: str = "classifier") -> keras.M
     h = layers.Dense(128, activation="relu")(h)
     probabilities = layers.Dense(num_classes, activation="softmax", name="probabilities")(h)
     return keras.Model(image, probabilities, name=name)
+
+
+# -- the tiny autoencoder -----------------------------------------------------------------
+class ToyAutoencoder(NamedTuple):
+    """The three Keras models of a toy autoencoder; they share their layers.
+
+    Introduced in chapter 03, *Autoencoders*.
+    """
+
+    autoencoder: keras.Model  # x -> reconstruction (train this one)
+    encoder: keras.Model  # x -> code z
+    decoder: keras.Model  # z -> point
+
+
+def build_toy_autoencoder(input_dim: int = 2, latent_dim: int = 1, hidden_units=(64, 64),
+                          activation: str = "relu", name: str = "toy") -> ToyAutoencoder:
+    """A small dense autoencoder for points: input_dim -> hidden_units -> latent_dim -> reversed hidden -> input_dim.
+
+    The code layer and the output layer are linear (real-valued codes and coordinates);
+    train ``.autoencoder`` with a squared-error loss, e.g. ``compile(optimizer=..., loss="mse")``.
+
+    Introduced in chapter 03, *Autoencoders*.
+    """
+    input_dim = check_positive_int(input_dim, "input_dim")
+    latent_dim = check_positive_int(latent_dim, "latent_dim")
+    if isinstance(hidden_units, numbers.Integral) or isinstance(hidden_units, (str, bytes)):
+        raise TypeError(f"hidden_units must be a sequence of layer widths such as (64, 64), got {hidden_units!r}")
+    hidden_units = tuple(check_positive_int(u, "each entry of hidden_units") for u in hidden_units)
+    if not isinstance(activation, str):
+        raise TypeError(f"activation must be the name of a Keras activation such as 'relu', got {activation!r}")
+    try:
+        keras.activations.get(activation)
+    except ValueError as exc:
+        raise ValueError(f"unknown activation {activation!r}; try 'relu', 'tanh' or 'elu'") from exc
+
+    x = keras.Input((input_dim,), name="point")
+    h = x
+    for i, units in enumerate(hidden_units):
+        h = layers.Dense(units, activation=activation, name=f"enc_{i}")(h)
+    z = layers.Dense(latent_dim, name="code")(h)
+    encoder = keras.Model(x, z, name=f"{name}_encoder")
+
+    z_in = keras.Input((latent_dim,), name="code")
+    h = z_in
+    for i, units in enumerate(reversed(hidden_units)):
+        h = layers.Dense(units, activation=activation, name=f"dec_{i}")(h)
+    out = layers.Dense(input_dim, name="reconstruction")(h)
+    decoder = keras.Model(z_in, out, name=f"{name}_decoder")
+
+    autoencoder = keras.Model(x, decoder(encoder(x)), name=f"{name}_autoencoder")
+    return ToyAutoencoder(autoencoder, encoder, decoder)
+
+
+def _mlp(inputs, hidden_units, name):
+    h = layers.Concatenate()(inputs) if len(inputs) > 1 else inputs[0]
+    for i, units in enumerate(hidden_units):
+        h = layers.Dense(units, activation="relu", name=f"{name}_dense_{i}")(h)
+    return h
+
+
+def _check_hidden_units(hidden_units):
+    if not isinstance(hidden_units, (list, tuple)) or not hidden_units:
+        raise TypeError(f"hidden_units must be a non-empty list of layer sizes, e.g. (500, 500), got {hidden_units!r}")
+    return tuple(check_positive_int(u, "hidden_units[i]") for u in hidden_units)

@@ -14,7 +14,10 @@ import textwrap
 
 
 def source_markdown(obj) -> str:
-    """The source of a cvae_utils function, method or class as a Markdown code block with its file."""
+    """The source of a cvae_utils function, method or class as a Markdown code block with its file.
+
+    Introduced in chapter 04, *Variational autoencoders*.
+    """
     target = getattr(obj, "__func__", obj)  # bound methods: their function
     if not (inspect.isfunction(target) or inspect.isclass(target)):
         raise TypeError(f"show_source needs a function, method or class of cvae_utils, got {type(obj).__name__}")
@@ -28,7 +31,10 @@ def source_markdown(obj) -> str:
 
 
 def show_source(obj):
-    """Display :func:`source_markdown` of ``obj`` as a cell output (an ``IPython.display.Markdown``)."""
+    """Display :func:`source_markdown` of ``obj`` as a cell output (an ``IPython.display.Markdown``).
+
+    Introduced in chapter 04, *Variational autoencoders*.
+    """
     from IPython.display import Markdown
 
     return Markdown(source_markdown(obj))

@@ -1,4 +1,4 @@
-"""Shared fixtures for the unit tests of cvae_utils.
+"""Shared fixtures for the unit tests of cvae_utils (the helper functions are in tests/helpers.py).
 
 The unit tests use small synthetic arrays, never a dataset, and run on any Keras backend
 (``KERAS_BACKEND=tensorflow``, ``jax`` or ``torch``, CPU).
@@ -14,8 +14,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import matplotlib  # noqa: E402
-import numpy as np  # noqa: E402
+
 import pytest  # noqa: E402
+from helpers import binary_images, class_labels  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -27,7 +28,6 @@ if keras.backend.backend() == "torch":
 
     torch.set_num_threads(1)
 
-BACKEND = keras.backend.backend()
 
 
 @pytest.fixture(autouse=True)
@@ -36,29 +36,6 @@ def _seed_and_close_figures():
     keras.utils.set_random_seed(1234)
     yield
     plt.close("all")
-
-
-def binary_images(n: int, seed: int = 0) -> np.ndarray:
-    """n random binary 28x28 images with a little structure (a bright square), float32 (n, 28, 28, 1)."""
-    rng = np.random.default_rng(seed)
-    x = (rng.random((n, 28, 28, 1)) < 0.15).astype("float32")
-    x[:, 8:20, 8:20, :] = (rng.random((n, 12, 12, 1)) < 0.8)
-    return x
-
-
-def class_labels(n: int, num_classes: int = 3, seed: int = 0) -> np.ndarray:
-    return np.random.default_rng(seed).integers(0, num_classes, size=n).astype("int32")
-
-
-def compile_model(model, eager: bool = True, learning_rate: float = 1e-3):
-    """Compile with Adam; eager by default because tracing a graph costs seconds per model,
-    far more than the handful of steps a unit test runs (compiled mode has its own tests)."""
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate), run_eagerly=eager)
-    return model
-
-
-def weights_of(model) -> list[np.ndarray]:
-    return [keras.ops.convert_to_numpy(w).copy() for w in model.weights]
 
 
 @pytest.fixture

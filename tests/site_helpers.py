@@ -34,7 +34,7 @@ TIMEOUT_MS = 120_000  # generous: long chapter pages on a busy two-core machine
 
 
 def _load_build_script():
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "scripts" / "build_site.py")
+    spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

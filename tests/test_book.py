@@ -113,3 +113,81 @@ def test_committed_outputs_are_compact_one_log_box_per_stream(path):
     for index, cell in enumerate(json.loads(path.read_text())["cells"]):
         streams = [o for o in cell.get("outputs", []) if o.get("output_type") == "stream"]
         assert len(streams) <= 2, f"{path.name} cell {index}: {len(streams)} separate stream outputs (merge them)"
+
+
+# -- the package's layout (GUIDE §2): layers, self-checks per chapter, one public API -----------------
+
+PACKAGE = ROOT / "cvae_utils"
+LAYERS = {"__init__", "_validation", "callbacks", "config", "data", "evaluate", "gradients", "losses", "models",
+          "networks", "source"}
+
+
+def test_the_package_is_organised_by_layers():
+    modules = {p.stem for p in PACKAGE.glob("*.py")}
+    assert modules == LAYERS, f"cvae_utils/ holds layer modules only; unexpected: {sorted(modules - LAYERS)}, " \
+                              f"missing: {sorted(LAYERS - modules)}"
+    subpackages = {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    assert subpackages == {"plots", "exercises"}, sorted(subpackages)
+
+
+def test_exercise_modules_are_named_like_chapters_and_hold_only_self_checks():
+    import ast
+
+    chapters = {p.stem[3:] for p in (ROOT / "chapters").glob("[0-9][0-9]_*.ipynb")}
+    for path in sorted((PACKAGE / "exercises").glob("*.py")):
+        if path.stem == "__init__":
+            continue
+        assert path.stem in chapters, f"exercises/{path.name}: no chapter chapters/NN_{path.stem}.ipynb"
+        public = [node.name for node in ast.parse(path.read_text()).body
+                  if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_")]
+        others = [name for name in public if not (name.startswith("check_") or name.endswith("_reference"))]
+        assert not others, f"exercises/{path.name} holds more than self-checks and their references: {others} " \
+                           f"(plots belong in cvae_utils/plots, metrics in cvae_utils/evaluate)"
+
+
+def test_no_keras_internals_and_no_private_keras_method_overridden():
+    import inspect
+
+    import keras
+
+    for path in PACKAGE.rglob("*.py"):
+        assert "keras.src" not in path.read_text(), f"{path.relative_to(ROOT)} imports Keras internals (keras.src)"
+    bases = (keras.Model, keras.layers.Layer, keras.callbacks.Callback)
+    import importlib
+    import pkgutil
+    for info in pkgutil.walk_packages(cvae_utils.__path__, "cvae_utils."):
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or not issubclass(cls, bases):
+                continue
+            keras_base = next(b for b in cls.__mro__ if b.__module__.startswith("keras"))
+            for name in vars(cls):
+                if name.startswith("_") and not name.startswith("__") and hasattr(keras_base, name):
+                    pytest.fail(f"{cls.__module__}.{cls.__name__}.{name} overrides a private method of {keras_base}")
+
+
+def test_the_public_api_is_one_flat_list_and_every_entry_names_its_chapter():
+    assert len(cvae_utils.__all__) == len(set(cvae_utils.__all__))
+    for name in cvae_utils.__all__:
+        obj = getattr(cvae_utils, name)  # AttributeError: __all__ names a missing object
+        if callable(obj) and not isinstance(obj, type(cvae_utils)):
+            doc = obj.__doc__ or ""
+            assert re.search(r"[Cc]hapter \d\d", doc), f"cvae_utils.{name}: the docstring names no chapter"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapters_import_from_the_public_api(path):
+    source = "\n".join("".join(c["source"]) for c in code_cells(path))
+    for module in re.findall(r"^\s*from (cvae_utils\.[\w.]+) import", source, flags=re.M):
+        assert module.startswith("cvae_utils.exercises."), \
+            f"{path.name}: import from cvae_utils itself (`from cvae_utils import ...`), not from {module}"
+    for names in re.findall(r"^\s*from cvae_utils import \(?([^)\n]*(?:\n[^)\n]*)*?)\)?$", source, flags=re.M):
+        for name in (n.strip() for n in names.replace("\n", " ").split(",")):
+            if name and name != "config":
+                assert name in cvae_utils.__all__, f"{path.name}: {name} is not in cvae_utils.__all__"
+
+
+def test_book_tooling_lives_in_tools():
+    assert not (ROOT / "scripts").exists() and not (ROOT / "_ext").exists(), \
+        "the site build, the sphinx extensions and the notebook runner live in tools/"
+    assert (ROOT / "tools" / "build_site.py").exists() and (ROOT / "tools" / "sphinx").is_dir()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from conftest import binary_images, class_labels
+from helpers import binary_images, class_labels
 
 from cvae_utils.evaluate import (conditional_log_likelihoods, importance_sampled_nll, label_fidelity, marginal_nll,
                                  negative_elbo)
@@ -171,3 +171,18 @@ def test_build_classifier_outputs_class_probabilities():
         build_classifier(num_classes=1)
     with pytest.raises(TypeError, match="name"):
         build_classifier(name="")
+
+
+def test_label_fidelity_can_binarise_the_means_before_judging(cvae):
+    """A judge that calls binary images class 0 and grey ones class 1 sees the difference."""
+    image = keras.Input((28, 28, 1))
+    binariness = keras.layers.Lambda(
+        lambda x: keras.ops.mean(keras.ops.abs(x - 0.5), axis=(1, 2, 3))[:, None])(image)  # 0.5 for 0/1 pixels
+    scores = keras.layers.Lambda(lambda b: keras.ops.concatenate(
+        [b, keras.ops.full_like(b, 0.45), keras.ops.zeros_like(b)], axis=1))(binariness)
+    judge = keras.Model(image, scores)
+    np.testing.assert_allclose(label_fidelity(cvae, judge, num_per_class=4, per_class=True), [0.0, 1.0, 0.0])
+    np.testing.assert_allclose(label_fidelity(cvae, judge, num_per_class=4, per_class=True, threshold=0.5),
+                               [1.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="threshold must be a number in"):
+        label_fidelity(cvae, judge, threshold=1.5)

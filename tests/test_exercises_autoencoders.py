@@ -72,6 +72,8 @@ def test_reconstruction_loss_accepts_right_answers(capsys):
     (lambda x, l: np.maximum(l, 0.0) - l * x + np.log1p(np.exp(-np.abs(l))), "one value per pixel"),
     (lambda x, l: -nll_numpy(x, l), "sign is wrong"),
     (lambda x, l: nll_numpy(1 - x, l), "expected"),
+    (lambda x, l: nll_numpy(l, x), "expected"),  # arguments swapped
+    (lambda x, l: nll_numpy(x, 1.0 / (1.0 + np.exp(-l))), "expected"),  # probabilities passed where logits belong
     (nll_naive, "not finite for logits"),
     (nll_clipped, "clipped"),
     (lambda x, l: None, "forget `return`"),

@@ -10,8 +10,8 @@ import pytest
 
 from cvae_utils.exercises.evaluation import (bits_per_dim_reference, check_bits_per_dim, check_confusion_matrix,
                                              check_nll_from_log_weights, confusion_matrix_reference,
-                                             nll_from_log_weights_reference, plot_bound_vs_samples,
-                                             plot_confusion_matrix)
+                                             nll_from_log_weights_reference)
+from cvae_utils.plots import plot_bound_vs_samples, plot_confusion_matrix
 
 
 def test_reference_nll_is_exact_for_equal_weights_and_below_the_elbo_estimate():
@@ -36,11 +36,45 @@ def test_check_nll_accepts_a_stable_answer():
     (lambda w: -nll_from_log_weights_reference(w), "sign"),
     (lambda w: nll_from_log_weights_reference(w.T), "shape"),
     (lambda w: None, "return"),
+    # stabilised with the largest log-weight of the whole array instead of each image's own
+    (lambda w: -(w.max() + np.log(np.mean(np.exp(w - w.max()), axis=0))), "underflows"),
+    (lambda w: -(np.logaddexp.reduce(w, axis=1) - math.log(w.shape[1])), "shape"),  # wrong axis
 ])
 def test_check_nll_names_the_mistake(wrong, message):
     with np.errstate(divide="ignore"):
         with pytest.raises(AssertionError, match=message):
             check_nll_from_log_weights(wrong)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda nats, num_pixels: np.asarray(nats) / num_pixels, "nats per pixel"),
+    (lambda nats, num_pixels: np.asarray(nats) / num_pixels / np.log(10), "ln 2"),
+    (lambda nats, num_pixels: np.asarray(nats) * np.log(2) / num_pixels, "ln 2"),
+    (lambda nats, num_pixels: np.asarray(nats) / 784 / np.log(2), "num_pixels argument"),
+    (lambda nats, num_pixels: np.mean(np.asarray(nats)) / num_pixels / np.log(2), "one value per entry"),
+    (lambda nats, num_pixels: None, "return"),
+])
+def test_check_bits_per_dim_names_the_mistake(wrong, message):
+    with pytest.raises(AssertionError, match=message):
+        check_bits_per_dim(wrong)
+
+
+def _counts(r, j, c):
+    return confusion_matrix_reference(r, j, c) * np.bincount(r, minlength=c)[:, None]
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda r, j, c: confusion_matrix_reference(r, j, c).T, "swapped"),
+    (_counts, "counts"),
+    (lambda r, j, c: _counts(r, j, c) / _counts(r, j, c).sum(axis=0, keepdims=True), "column sums"),
+    (lambda r, j, c: _counts(r, j, c) / len(r), "total number"),
+    (lambda r, j, c: confusion_matrix_reference(j, r, c), "swapped|column sums|expected"),  # arguments swapped
+    (lambda r, j, c: confusion_matrix_reference(r, j, c)[:c - 1], "shape"),
+    (lambda r, j, c: None, "return"),
+])
+def test_check_confusion_matrix_names_the_mistake(wrong, message):
+    with pytest.raises(AssertionError, match=message):
+        check_confusion_matrix(wrong)
 
 
 def test_check_bits_per_dim():

@@ -12,6 +12,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from keras import ops  # noqa: E402
 
+import cvae_utils  # noqa: E402
 from cvae_utils.exercises import kl_weight  # noqa: E402
 
 
@@ -55,6 +56,7 @@ def test_checks_accept_reference_answers(capsys):
     (lambda r, k, b: np.mean(r + b * k), "one number"),
     (lambda r, k, b: None, "forget `return`"),
     (lambda r, k, b: r + b * k + 1.0, "expected"),
+    (lambda r, k, b: r + k / b if b else r, "expected"),  # beta divides the KL
 ])
 def test_beta_loss_check_rejects_mistakes(wrong, message):
     with pytest.raises(AssertionError, match=message):
@@ -68,6 +70,9 @@ def test_beta_loss_check_rejects_mistakes(wrong, message):
     (lambda m, lv: np.mean(np.exp(lv) + m ** 2 - 1.0 - lv, axis=0), "twice too large"),
     (lambda m, lv: 0.5 * np.mean(np.exp(lv) + m ** 2 - lv, axis=0), "must be 0"),
     (lambda m, lv: np.var(m, axis=0), "expected"),
+    (lambda m, lv: (0.5 * (np.exp(0.5 * lv) + m ** 2 - 1.0 - lv)).mean(axis=0), "standard deviation exp"),
+    (lambda m, lv: (0.5 * (np.exp(lv) + m ** 2 - 1.0 - lv)).mean(axis=1), "shape"),  # averaged the wrong axis
+    (lambda m, lv: None, "forget `return`"),
 ])
 def test_kl_per_dimension_check_rejects_mistakes(wrong, message):
     with pytest.raises(AssertionError, match=message):
@@ -99,12 +104,12 @@ def test_latent_activity_and_active_units_on_known_codes():
     rng = np.random.default_rng(0)
     z_mean = np.stack([rng.normal(0, 1.0, 5000), rng.normal(0, 0.05, 5000), np.full(5000, 0.7),
                        rng.normal(3, 0.2, 5000)], axis=1)
-    activity = kl_weight.latent_activity(z_mean)
+    activity = cvae_utils.latent_activity(z_mean)
     assert activity.shape == (4,)
     np.testing.assert_allclose(activity, [1.0, 0.0025, 0.0, 0.04], rtol=0.1, atol=1e-6)
-    assert kl_weight.active_units(z_mean) == 2  # 1.0 and 0.04 exceed 0.01; 0.0025 and 0 do not
-    assert kl_weight.active_units(z_mean, threshold=0.001) == 3
-    assert kl_weight.active_units(keras.ops.convert_to_tensor(z_mean.astype("float32"))) == 2
+    assert cvae_utils.active_units(z_mean) == 2  # 1.0 and 0.04 exceed 0.01; 0.0025 and 0 do not
+    assert cvae_utils.active_units(z_mean, threshold=0.001) == 3
+    assert cvae_utils.active_units(keras.ops.convert_to_tensor(z_mean.astype("float32"))) == 2
 
 
 @pytest.mark.parametrize("bad, error, message", [
@@ -115,16 +120,16 @@ def test_latent_activity_and_active_units_on_known_codes():
 ])
 def test_latent_activity_validates_input(bad, error, message):
     with pytest.raises(error, match=message):
-        kl_weight.latent_activity(bad)
+        cvae_utils.latent_activity(bad)
 
 
 def test_active_units_validates_threshold():
     with pytest.raises(ValueError, match="threshold"):
-        kl_weight.active_units(np.zeros((3, 2)), threshold=-1.0)
+        cvae_utils.active_units(np.zeros((3, 2)), threshold=-1.0)
 
 
 def test_plot_rate_distortion_annotates_every_beta():
-    fig = kl_weight.plot_rate_distortion([40.0, 25.0, 3.0], [90.0, 105.0, 180.0], [0.5, 1, 8])
+    fig = cvae_utils.plot_rate_distortion([40.0, 25.0, 3.0], [90.0, 105.0, 180.0], [0.5, 1, 8])
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.texts] == ["β=0.5", "β=1", "β=8"]
     assert "130.0" in ax.get_legend().get_texts()[0].get_text()  # best -ELBO: 25 + 105
@@ -139,39 +144,39 @@ def test_plot_rate_distortion_annotates_every_beta():
 ])
 def test_plot_rate_distortion_validates_input(args, error, message):
     with pytest.raises(error, match=message):
-        kl_weight.plot_rate_distortion(*args)
+        cvae_utils.plot_rate_distortion(*args)
 
 
 def test_plot_image_rows_draws_one_row_per_label():
     rows = [np.zeros((4, 28, 28, 1)), np.ones((4, 28, 28))]
-    fig = kl_weight.plot_image_rows(rows, ["β=0", "β=1"], title="t")
+    fig = cvae_utils.plot_image_rows(rows, ["β=0", "β=1"], title="t")
     assert len(fig.axes) == 8
     assert fig.axes[0].get_ylabel() == "β=0" and fig.axes[4].get_ylabel() == "β=1"
     plt.close(fig)
 
 
 @pytest.mark.parametrize("rows, labels, error, message", [
-    ([np.zeros((4, 28, 28)), np.zeros((3, 28, 28))], ["a", "b"], ValueError, "same, non-zero number"),
+    ([np.zeros((4, 28, 28)), np.zeros((3, 28, 28))], ["a", "b"], ValueError, "same number of images"),
     ([np.zeros((4, 28, 28))], ["a", "b"], ValueError, "one entry per row"),
     ([np.full((2, 28, 28), 255.0)], ["a"], ValueError, "\\[0, 1\\]"),
     ([], [], TypeError, "non-empty list"),
 ])
 def test_plot_image_rows_validates_input(rows, labels, error, message):
     with pytest.raises(error, match=message):
-        kl_weight.plot_image_rows(rows, labels)
+        cvae_utils.plot_image_rows(rows, labels)
 
 
 def test_plot_rate_distortion_symlog_axis():
-    fig = kl_weight.plot_rate_distortion([500.0, 25.0, 0.0], [70.0, 105.0, 206.0], [0, 1, 784], xscale="symlog")
+    fig = cvae_utils.plot_rate_distortion([500.0, 25.0, 0.0], [70.0, 105.0, 206.0], [0, 1, 784], xscale="symlog")
     assert fig.axes[0].get_xscale() == "symlog"
     plt.close(fig)
     with pytest.raises(ValueError, match="xscale"):
-        kl_weight.plot_rate_distortion([1.0], [1.0], [1], xscale="log")
+        cvae_utils.plot_rate_distortion([1.0], [1.0], [1], xscale="log")
 
 
 def test_plot_active_units_counts_bars():
     acts = [np.array([1.0, 0.5, 0.02, 0.0]), np.array([0.3, 0.001, 0.0, 0.0])]
-    fig = kl_weight.plot_active_units(acts, [1, 16])
+    fig = cvae_utils.plot_active_units(acts, [1, 16])
     left = fig.axes[0]
     assert [t.get_text() for t in left.texts] == ["3", "1"]
     assert [t.get_text() for t in left.get_xticklabels()] == ["β=1", "β=16"]
@@ -186,4 +191,4 @@ def test_plot_active_units_counts_bars():
 ])
 def test_plot_active_units_validates_input(acts, betas, error, message):
     with pytest.raises(error, match=message):
-        kl_weight.plot_active_units(acts, betas)
+        cvae_utils.plot_active_units(acts, betas)

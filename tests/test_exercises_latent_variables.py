@@ -6,7 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from cvae_utils.exercises import latent
+import cvae_utils
+from cvae_utils.exercises import latent_variables as latent
 
 
 # ---- reference answers (what the chapter's hidden solutions do) ------------------------------
@@ -50,6 +51,12 @@ def test_mc_check_accepts_other_ways_of_sampling():
     (lambda x, y, num_classes=10: np.stack([x[y == k].sum(axis=0) for k in range(num_classes)]), "wrong"),
     (lambda x, y, num_classes=10: x[:num_classes], "wrong"),
     (lambda x, y, num_classes=10: np.stack([x[y == k].mean() for k in range(num_classes)]), "shape"),
+    # classes counted from 1: the last class has no images (NaN), the others are one off
+    (lambda x, y, num_classes=10: np.stack([x[y == k + 1].mean(axis=0) if np.any(y == k + 1) else x[y == k].mean(axis=0)
+                                            for k in range(num_classes)]), "wrong"),
+    # the channel axis dropped: (num_classes, 28, 28) instead of (num_classes, 28, 28, 1)
+    (lambda x, y, num_classes=10: np.stack([x[y == k, ..., 0].mean(axis=0) for k in range(num_classes)]), "shape"),
+    (lambda x, y, num_classes=10: None, "forget `return`"),
 ])
 def test_class_mean_check_rejects_wrong_answers(wrong, message):
     with pytest.raises(AssertionError, match=message):
@@ -57,7 +64,7 @@ def test_class_mean_check_rejects_wrong_answers(wrong, message):
 
 
 def _closed_form(x, sigma, num_samples, rng):
-    return latent.toy_marginal(x, sigma)
+    return cvae_utils.toy_marginal(x, sigma)
 
 
 def _no_normalisation(x, sigma, num_samples, rng):
@@ -102,10 +109,18 @@ def test_mc_check_rejects_wrong_answers(wrong, message):
     (lambda x, p: (x * np.log(p) + (1 - x) * np.log(1 - p)).reshape(len(x), -1).mean(axis=1), "averaged"),
     (lambda x, p: (x * np.log(p)).reshape(len(x), -1).sum(axis=1), "log\\(1 - p\\)"),
     (lambda x, p: float(bernoulli_log_likelihood(x, p).sum()), "shape"),
+    (lambda x, p: bernoulli_log_likelihood(p, x), "expected|784"),  # arguments swapped
+    (lambda x, p: (x * np.log(p) + (1 - x) * np.log(p)).reshape(len(x), -1).sum(axis=1), "random images"),
+    (lambda x, p: None, "forget `return`"),
 ])
 def test_bernoulli_check_rejects_wrong_answers(wrong, message):
     with pytest.raises(AssertionError, match=message):
         latent.check_bernoulli_log_likelihood(wrong)
+
+
+def test_class_mean_check_accepts_a_list_of_mean_images(capsys):
+    assert latent.check_class_mean_images(lambda x, y, num_classes=10: [x[y == k].mean(axis=0)
+                                                                          for k in range(num_classes)])
 
 
 @pytest.mark.parametrize("check", [latent.check_class_mean_images, latent.check_mc_marginal,
@@ -120,44 +135,44 @@ def test_checks_reject_non_functions(check):
 def test_toy_marginal_is_the_gaussian_with_variance_one_plus_sigma_squared():
     sigma, x = 0.5, 0.7
     var = 1 + sigma ** 2
-    assert latent.toy_marginal(x, sigma) == pytest.approx(math.exp(-x ** 2 / (2 * var)) / math.sqrt(2 * math.pi * var))
+    assert cvae_utils.toy_marginal(x, sigma) == pytest.approx(math.exp(-x ** 2 / (2 * var)) / math.sqrt(2 * math.pi * var))
     # d dimensions multiply
-    assert latent.toy_marginal([x, x], sigma) == pytest.approx(latent.toy_marginal(x, sigma) ** 2)
+    assert cvae_utils.toy_marginal([x, x], sigma) == pytest.approx(cvae_utils.toy_marginal(x, sigma) ** 2)
 
 
 def test_toy_relative_variance_matches_simulation():
     x, sigma = 0.3, 0.3
     z = np.random.default_rng(0).standard_normal(1_000_000)
     w = np.exp(-0.5 * ((x - z) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))
-    assert latent.toy_relative_variance(x, sigma) == pytest.approx(w.var() / w.mean() ** 2, rel=0.02)
+    assert cvae_utils.toy_relative_variance(x, sigma) == pytest.approx(w.var() / w.mean() ** 2, rel=0.02)
 
 
 def test_samples_needed_grow_with_dimension_and_sharpness():
-    n1 = latent.samples_for_relative_error(0.0, 0.5)
-    assert n1 < latent.samples_for_relative_error(0.0, 0.1)
-    assert n1 < latent.samples_for_relative_error(np.zeros(5), 0.5)
-    assert latent.samples_for_relative_error(0.0, 0.5, 0.2) == math.ceil(latent.toy_relative_variance(0.0, 0.5) / 0.04)
+    n1 = cvae_utils.samples_for_relative_error(0.0, 0.5)
+    assert n1 < cvae_utils.samples_for_relative_error(0.0, 0.1)
+    assert n1 < cvae_utils.samples_for_relative_error(np.zeros(5), 0.5)
+    assert cvae_utils.samples_for_relative_error(0.0, 0.5, 0.2) == math.ceil(cvae_utils.toy_relative_variance(0.0, 0.5) / 0.04)
 
 
 @pytest.mark.parametrize("bad, error", [(0.0, ValueError), (-1.0, ValueError), ("1", TypeError),
                                         (True, TypeError), (float("nan"), ValueError)])
 def test_toy_model_rejects_bad_sigma(bad, error):
     with pytest.raises(error, match="sigma"):
-        latent.toy_marginal(0.0, bad)
+        cvae_utils.toy_marginal(0.0, bad)
 
 
 def test_toy_model_rejects_bad_x():
     with pytest.raises(ValueError, match="shape"):
-        latent.toy_marginal(np.zeros((2, 2)), 1.0)
+        cvae_utils.toy_marginal(np.zeros((2, 2)), 1.0)
     with pytest.raises(TypeError):
-        latent.toy_marginal("0", 1.0)
+        cvae_utils.toy_marginal("0", 1.0)
 
 
 def test_bernoulli_matrix_matches_direct_sum():
     rng = np.random.default_rng(0)
     x = (rng.random((5, 28, 28, 1)) < 0.4).astype("float32")
     probs = rng.uniform(0.05, 0.95, (3, 28, 28, 1))
-    matrix = latent.bernoulli_log_likelihood_matrix(x, probs)
+    matrix = cvae_utils.bernoulli_log_likelihood_matrix(x, probs)
     assert matrix.shape == (5, 3)
     for k in range(3):
         direct = bernoulli_log_likelihood(x, np.broadcast_to(probs[k], x.shape))
@@ -167,25 +182,25 @@ def test_bernoulli_matrix_matches_direct_sum():
 def test_bernoulli_matrix_rejects_bad_inputs():
     x = np.zeros((2, 28, 28, 1))
     with pytest.raises(ValueError, match="strictly between"):
-        latent.bernoulli_log_likelihood_matrix(x, np.ones((1, 28, 28, 1)))
+        cvae_utils.bernoulli_log_likelihood_matrix(x, np.ones((1, 28, 28, 1)))
     with pytest.raises(ValueError, match="same image shape"):
-        latent.bernoulli_log_likelihood_matrix(x, np.full((1, 14, 14, 1), 0.5))
+        cvae_utils.bernoulli_log_likelihood_matrix(x, np.full((1, 14, 14, 1), 0.5))
 
 
 def test_smoothed_probabilities():
-    p = latent.smoothed_probabilities(np.array([[0.0, 1.0, 0.5]]), eps=0.1)
+    p = cvae_utils.smoothed_probabilities(np.array([[0.0, 1.0, 0.5]]), eps=0.1)
     np.testing.assert_allclose(p, [[0.1, 0.9, 0.5]], rtol=1e-6)
     with pytest.raises(ValueError, match="eps"):
-        latent.smoothed_probabilities(np.zeros((1, 3)), eps=0.5)
+        cvae_utils.smoothed_probabilities(np.zeros((1, 3)), eps=0.5)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        latent.smoothed_probabilities(np.full((1, 3), 255.0))
+        cvae_utils.smoothed_probabilities(np.full((1, 3), 255.0))
 
 
 def test_log_mean_exp_and_effective_sample_size():
     a = np.array([[1000.0, 1000.0], [0.0, -1000.0]])
-    np.testing.assert_allclose(latent.log_mean_exp(a, axis=1), [1000.0, -math.log(2)])
-    np.testing.assert_allclose(latent.effective_sample_size(np.zeros((1, 7))), [7.0])
-    np.testing.assert_allclose(latent.effective_sample_size(np.array([0.0, -800.0, -900.0])), 1.0)
+    np.testing.assert_allclose(cvae_utils.log_mean_exp(a, axis=1), [1000.0, -math.log(2)])
+    np.testing.assert_allclose(cvae_utils.effective_sample_size(np.zeros((1, 7))), [7.0])
+    np.testing.assert_allclose(cvae_utils.effective_sample_size(np.array([0.0, -800.0, -900.0])), 1.0)
 
 
 def test_schematic_returns_a_figure():
@@ -193,6 +208,6 @@ def test_schematic_returns_a_figure():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig = latent.plot_latent_variable_schematic()
+    fig = cvae_utils.plot_latent_variable_schematic()
     assert isinstance(fig, plt.Figure)
     plt.close(fig)

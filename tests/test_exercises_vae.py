@@ -46,7 +46,10 @@ def test_kl_accepts_keras_ops_numpy_and_library_answers(capsys):
     (lambda m, lv: 0.5 * (np.exp(lv) + m ** 2 - 1.0 - lv), "sum over the latent"),
     (lambda m, lv: np.mean(kl_numpy(m, lv)), "single number"),
     (lambda m, lv: 0.5 * np.sum(np.exp(lv) + m ** 2 - lv, axis=-1), "must be 0"),
-    (lambda m, lv: 0.5 * np.sum(np.exp(0.5 * lv) + m ** 2 - 1.0 - lv, axis=-1), "expected"),
+    (lambda m, lv: 0.5 * np.sum(np.exp(0.5 * lv) + m ** 2 - 1.0 - lv, axis=-1), "standard deviation exp"),
+    (lambda m, lv: 0.5 * np.mean(np.exp(lv) + m ** 2 - 1.0 - lv, axis=-1), "not averaged"),
+    (lambda m, lv: -kl_numpy(m, lv), "expected"),  # the sign flipped (a KL is never negative)
+    (lambda m, lv: 0.5 * np.sum(np.exp(lv) + m ** 2 - 1.0 + lv, axis=-1), "expected"),  # + log_var
     (lambda m, lv: None, "forget `return`"),
 ])
 def test_kl_rejects_mistakes(wrong, message):

@@ -1,4 +1,4 @@
-"""Unit tests of cvae_utils.explorer with tiny untrained models (latent_dim 2); no browser needed.
+"""Unit tests of cvae_utils.plots.explorer with tiny untrained models (latent_dim 2); no browser needed.
 
 tests/test_site.py drives the same HTML in headless Chromium.
 """
@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cvae_utils.explorer import TILE, explorer_html, latent_explorer, to_gray
+from cvae_utils.plots.explorer import TILE, explorer_html, latent_explorer, to_gray
 from cvae_utils.models import CVAE, VAE, Autoencoder
-from cvae_utils.plotting import latent_grid
+from cvae_utils.plots import latent_grid
 
 DATA_URI = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import binary_images, class_labels, compile_model
+from helpers import binary_images, class_labels, compile_model
 from keras import ops
 
 from cvae_utils.losses import bernoulli_nll_from_logits, kl_gaussians, kl_standard_normal, log_normal

@@ -5,7 +5,7 @@ from __future__ import annotations
 import keras
 import numpy as np
 import pytest
-from conftest import BACKEND, binary_images, class_labels, compile_model, weights_of
+from helpers import BACKEND, binary_images, class_labels, compile_model, weights_of
 from keras import ops
 
 from cvae_utils.models import CVAE, VAE, Autoencoder
@@ -245,3 +245,22 @@ def test_get_config_rebuilds_an_equivalent_model():
     model = CVAE(latent_dim=5, num_classes=7, architecture="dense", beta=0.1, seed=3)
     clone = CVAE.from_config(model.get_config())
     assert (clone.latent_dim, clone.num_classes, clone.architecture, clone.beta, clone.seed) == (5, 7, "dense", 0.1, 3)
+
+
+def test_decode_latent_is_the_one_conditional_or_not_path():
+    from cvae_utils import decode_latent
+
+    vae, cvae = VAE(latent_dim=2), CVAE(latent_dim=2, num_classes=3)
+    z = np.random.default_rng(0).normal(size=(4, 2)).astype("float32")
+    np.testing.assert_array_equal(decode_latent(vae, z), vae.decode(z))
+    np.testing.assert_array_equal(decode_latent(cvae, z, 2), cvae.decode(z, [2, 2, 2, 2]))
+    np.testing.assert_array_equal(decode_latent(cvae, z, [0, 1, 2, 0]), cvae.decode(z, [0, 1, 2, 0]))
+    assert not np.array_equal(decode_latent(cvae, z, 0), decode_latent(cvae, z, 1))  # the label reaches the decoder
+    with pytest.raises(ValueError, match="VAE is not conditional"):
+        decode_latent(vae, z, 1)
+    with pytest.raises(ValueError, match="CVAE is conditional"):
+        decode_latent(cvae, z)
+    with pytest.raises(ValueError, match=r"class label in \[0, 3\)"):
+        decode_latent(cvae, z, 3)
+    with pytest.raises(TypeError, match="course model"):
+        decode_latent("vae", z)

@@ -38,6 +38,8 @@ pytest_plugins = ["site_helpers"]
 SCREENSHOTS = Path(os.environ.get("CVAE_SCREENSHOT_DIR", ROOT / "artifacts" / "screenshots"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 BRANCH = CONFIG["repository"].get("branch", "main")
+# the student edition's Colab buttons open the student notebooks on their own branch
+STUDENT_BRANCH = build_site.student_config()["repository"]["branch"]
 COLAB_PREFIX = cvae_utils.REPOSITORY_URL.replace("https://github.com/", "https://colab.research.google.com/github/")
 
 
@@ -163,7 +165,7 @@ def check_page(visit, docname, edition):
     problems += check_layout(page)
     problems += check_favicon(page)
     if docname in NOTEBOOK_PAGES:
-        expected = f"{COLAB_PREFIX}/blob/{BRANCH}/{docname}.ipynb"
+        expected = f"{COLAB_PREFIX}/blob/{STUDENT_BRANCH if edition == 'student' else BRANCH}/{docname}.ipynb"
         if not page.locator(f'a[href="{expected}"]').count():
             problems.append(f"no Colab launch link to {expected}")
         download = page.locator('a[href$=".ipynb"]:not([href^="http"])')
@@ -333,15 +335,61 @@ def _notebook_sources(path: Path) -> str:
     return "\n".join("".join(cell["source"]) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"])
 
 
+def _student_notebooks():
+    spec = importlib.util.spec_from_file_location("student_notebooks", ROOT / "tools" / "student_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("student_notebooks", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+student_notebooks = _student_notebooks()
+
+
 @pytest.mark.parametrize("docname", NOTEBOOK_PAGES)
 def test_student_downloads_have_no_solutions(docname, site, student_site):
-    student = _notebook_sources(student_site / "_sources" / (docname + ".ipynb"))  # also: still valid JSON
+    """The download button serves the chapter's student notebook: stubs instead of solutions."""
+    student = json.loads((student_site / "_sources" / (docname + ".ipynb")).read_text(encoding="utf-8"))
+    original = json.loads(_source(docname).read_text(encoding="utf-8"))
     full = _notebook_sources(site / "_sources" / (docname + ".ipynb"))
-    for marker in ("{solution-start}", "{solution-end}", "{solution}"):
-        assert marker not in student, f"student download of {docname}.ipynb contains {marker}"
-    for line in solution_snippets(_source(docname)):
+    for line in student_notebooks.solution_lines(original):
         assert line in full, f"the book's download of {docname}.ipynb lacks {line!r}"
-        assert line not in student, f"student download of {docname}.ipynb has {line!r}"
+    assert student_notebooks.leaks(student, original) == [], f"student download of {docname}.ipynb"
+    expected = student_notebooks.student_notebook(original, f"{docname}.ipynb")
+    assert ["".join(c["source"]) for c in student["cells"]] == [c.source for c in expected.cells], \
+        f"the student download of {docname}.ipynb is not its student notebook"
+
+
+COLAB_LINK = re.compile(r'href="(https://colab\.research\.google\.com/[^"]+)"')
+
+
+def test_student_colab_links_open_solution_free_notebooks(student_site):
+    """Every Colab link of the student site opens a notebook of the student branch, and the
+    notebook there (what tools/student_notebooks.py writes, and the build wrote next to the site)
+    contains no solution code."""
+    prefix = f"{COLAB_PREFIX}/blob/{STUDENT_BRANCH}/"
+    built = student_site.parent.parent / "student_notebooks"  # OUTPUT/_build/html -> OUTPUT/student_notebooks
+    linked = {}
+    for page in sorted(student_site.rglob("*.html")):
+        for url in COLAB_LINK.findall(page.read_text(encoding="utf-8")):
+            url = html.unescape(url)
+            assert url.startswith(prefix), f"{page.relative_to(student_site)}: Colab link {url} is not on the student branch"
+            linked[url[len(prefix):]] = page
+    assert sorted(linked) == sorted(f"{doc}.ipynb" for doc in NOTEBOOK_PAGES), "one Colab link per notebook page"
+    for relative in linked:
+        original = json.loads((ROOT / relative).read_text(encoding="utf-8"))
+        student = student_notebooks.student_notebook(original, relative)
+        assert student_notebooks.leaks(student, original) == [], f"the student notebook {relative} has solutions"
+        if built.is_dir():  # the build wrote the notebooks that the workflow pushes to the student branch
+            written = json.loads((built / relative).read_text(encoding="utf-8"))
+            assert ["".join(c["source"]) for c in written["cells"]] == [c.source for c in student.cells]
+            assert student_notebooks.leaks(written, original) == []
+
+
+def test_full_site_colab_links_stay_on_the_main_branch(site):
+    for page in sorted(site.rglob("*.html")):
+        for url in COLAB_LINK.findall(page.read_text(encoding="utf-8")):
+            assert html.unescape(url).startswith(f"{COLAB_PREFIX}/blob/{BRANCH}/"), f"{page.name}: {url}"
 
 
 def test_student_config_is_the_book_config_with_hide_solutions():
@@ -430,7 +478,10 @@ def test_hide_solutions_strips_the_downloaded_notebook(mini_books):
     assert not any(text in student_text for text in HIDDEN)
     sources = ["".join(c["source"]) for c in student["cells"]]
     assert any("SELF_CHECK_CELL" in s for s in sources) and any("After the solution." in s for s in sources)
-    assert len(student["cells"]) == len(MINI_NOTEBOOK) - 5
+    # the five cells of the gated solution are gone; one stub to fill in takes their place
+    assert len(student["cells"]) == len(MINI_NOTEBOOK) - 5 + 1
+    stubs = [s for s in sources if "raise NotImplementedError" in s]
+    assert len(stubs) == 1 and "def square(x):" in stubs[0]
 
 
 def test_strip_solutions_keeps_text_around_the_gates():
@@ -458,7 +509,7 @@ def explorer_page(tmp_path_factory):
     """A page with three explorers of tiny untrained models: a VAE with latent codes, a CVAE, a VAE."""
     import keras
 
-    from cvae_utils.explorer import explorer_html
+    from cvae_utils.plots.explorer import explorer_html
     from cvae_utils.models import CVAE, VAE
 
     keras.utils.set_random_seed(0)
@@ -503,8 +554,8 @@ CANVAS_PIXELS_JS = """canvas => {
 
 @pytest.mark.parametrize("row, col", [(1, 6), (6, 2)])
 def test_latent_explorer_shows_the_image_decoded_at_the_hovered_point(row, col, explorer_page, open_page):
-    from cvae_utils.explorer import to_gray
-    from cvae_utils.plotting import latent_grid
+    from cvae_utils.plots import latent_grid
+    from cvae_utils.plots.explorer import to_gray
 
     page = open_page(explorer_page["url"]).page
     explorer = page.locator(".cvae-explorer").first

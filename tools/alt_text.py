@@ -102,6 +102,10 @@ ALT_TEXTS = [
      ["The 2-D spiral data in grey, with reconstructions through one number: PCA with one component gives a "
       "straight line, the autoencoder with a 1-D code follows the curve of the spiral."]),
     # 04 VAE
+    ('title="Graphical model of the VAE (shaded: observed)"',
+     ["Graphical model of the VAE: an unshaded latent node z above a shaded, observed node x; a solid black "
+      "arrow of the generative model p(x|z)p(z) leads from z to x, a dashed orange arrow of the inference "
+      "model q(z|x) curves back from x to z."]),
     ('title="VAE on binarized MNIST (latent_dim=2)"',
      ["Training curves of the VAE with a 2-D latent space on binarized MNIST: total loss, reconstruction "
       "loss and KL term per epoch, on training and test images."]),
@@ -124,6 +128,14 @@ ALT_TEXTS = [
     ('title="VAE samples: z ~ N(0, I), decoded"',
      ["Four rows of eight images decoded by the VAE from z drawn from N(0, I): most are recognisable but "
       "blurry digits."]),
+    ('axes[0].set_title("Aggregate posterior q(z): samples over the prior")',
+     ["Two panels over the 2-D latent plane: left, one code sampled from q(z|x) of every training image as "
+      "blue dots over dashed circles of radius 1, 2 and 3 for the prior; right, a map of log10 q(z)/p(z) in "
+      "purple where the codes are denser than the prior and orange where they are rarer, with a dashed line "
+      "where they are ten times rarer."]),
+    ('title="Prior samples in the deepest holes of q(z) (top) and where q(z) is densest (bottom)"',
+     ["Two rows of eight images decoded by the VAE from prior samples: the top row from the samples where "
+      "the aggregate posterior is rarest relative to the prior, the bottom row from where it is densest."]),
     # 05 CVAE
     ('title="VAE: posterior means of test digits"',
      ["Scatter plot of the VAE's posterior means of the test digits, coloured by class: each digit occupies "
@@ -131,9 +143,9 @@ ALT_TEXTS = [
     ('title="VAE samples from the region of the training 2s"',
      ["Two rows of eight images decoded by the VAE from codes near the training 2s: most are 2s, some "
       "look like other digits."]),
-    ('title("Graphical model of the CVAE (shaded: observed)")',
+    ('Graphical model of the CVAE (shaded: observed)',
      ["Graphical model of the CVAE: shaded, observed nodes y and x and an unshaded latent node z; solid "
-      "black arrows of the generative model p(x|z,y)p(z) lead from y and z to x, dashed red arrows of the "
+      "black arrows of the generative model p(x|z,y)p(z) lead from y and z to x, dashed orange arrows of the "
       "inference model q(z|x,y) from x and y to z."]),
     ('title="CVAE training curves (binarized MNIST)"',
      ["Training curves of the CVAE on binarized MNIST: total loss, reconstruction loss and KL term per "
@@ -174,12 +186,20 @@ ALT_TEXTS = [
     ("quadrant{'s' * (k > 1)}",
      ["A test digit and three versions of it where only one, two or three quadrants are given and the rest "
       "is greyed out."]),
-    ('plot_cvae_history(history, "QuadrantCVAE, 1 quadrant given")',
-     ["Training curves of the quadrant CVAE with one quadrant given: loss per epoch on training and "
-      "validation images."]),
+    ('title="Structured-output CVAE (shaded: observed in training)"',
+     ["Graphical model of the structured-output CVAE: shaded nodes x (the given quadrants) and y (the hidden "
+      "pixels) and an unshaded latent node z; solid black arrows of the prior p(z|x) and the generation "
+      "network p(y|x,z) lead from x to z, from x to y and from z to y; dashed orange arrows of the recognition "
+      "network q(z|x,y) curve from x and from y to z."]),
+    ('plot_training_curves(history, "QuadrantCVAE, 1 quadrant given"',
+     ["Training curves of the quadrant CVAE with one quadrant given, three panels: the reconstruction term, "
+      "the KL to the learned prior and the GSNN term per epoch, on training and validation images."]),
     ("plot_completions(examples, baseline, cvae, n=7",
      ["Seven test digits with one quadrant given: the baseline network's single blurry completion, and six "
       "varied, sharper completions sampled from the CVAE."]),
+    ("plot_completions(examples, baseline, fixed, n=7",
+     ["Seven test digits with one quadrant given: the baseline network's completion and six completions "
+      "sampled from the CVAE whose prior is a fixed N(0, I) instead of the learned p(z|x)."]),
     ('plot_completions(examples, baseline, models[1]["hybrid"]',
      ["Seven test digits with one quadrant given: the baseline network's completion and six completions "
       "sampled from the hybrid model."]),
@@ -255,6 +275,76 @@ ALT_TEXTS = [
       "overlap, because the label carries the class."]),
     ('title="Test −ELBO per class"',
      ["Horizontal bar chart of the test −ELBO per Fashion-MNIST class for the VAE and the CVAE."]),
+    # 10 Fixing posterior collapse
+    ('title="The weight each epoch trained with"',
+     ["Two line plots over ten epochs for the plain, warm-up and free-bits VAEs with beta = 16. Left: the KL "
+      "weight, constant at 16 for the plain and free-bits models, rising in a straight line from 0 to 16 over "
+      "the first five epochs for the warm-up model. Right, on a log scale: the training rate, which for the "
+      "warm-up model starts at dozens of nats and falls to about one nat, stays below one nat for the plain "
+      "model, and levels off just below 8 nats for the free-bits model."]),
+    ('title=f"Rate–distortion plane, {latent_dim}-D VAEs with β = {beta:g}"',
+     ["Rate–distortion plot of the three beta = 16 VAEs: plain and warm-up at the top left, with a small rate "
+      "and a large distortion, and free bits far below them at a rate of about 7 nats, on the dashed line of "
+      "the smallest −ELBO."]),
+    ('title=f"Active units of the {latent_dim}-D VAEs with β = {beta:g} (test images)"',
+     ["Two panels. Left: bars of active units, 1 for plain, 3 for warm-up and 16 for free bits. Right: the "
+      "sorted activity of every latent dimension on a log scale with the 0.01 threshold dashed: the free-bits "
+      "curve stays high for all sixteen dimensions, the plain and warm-up curves drop below the threshold "
+      "after one and three dimensions."]),
+    ('title=f"The same ten prior samples z, decoded by each model (β = {beta:g})"',
+     ["Three rows of ten decoded prior samples, one row per model: blurry look-alike 8s and 9s and two 0s "
+      "for the plain model, a few more kinds of digit for the warm-up model, and varied rough digits for the "
+      "free-bits model.",
+      "Ten test digits and their reconstructions by the three models: the plain model turns most of them "
+      "into the same blurry 8-like shape, the warm-up model gets some digits such as 7, 0 and 1 right, and "
+      "the free-bits model reconstructs most of them recognisably."]),
+    # 11 Latent traversals
+    ('title=f"{name}: traversals of test image {index}, one dimension per row"',
+     ["Ten rows of nine decoded digits from the beta = 1 VAE: each row starts from the code of one test 3 and "
+      "moves one latent dimension from -2 to +2, rows ordered by the dimension's KL; every row changes the 3, "
+      "most in several ways at once.",
+      "The same traversals for the beta = 4 VAE: the top row turns the 3 into a round 0 on the left and a thin "
+      "1 on the right, and the three bottom rows, whose dimensions have a KL near zero, show the same image "
+      "nine times."]),
+    ('title="Test digits with the lowest and highest ink, slant and width"',
+     ["Three rows of eight test digits, the four lowest and four highest of each statistic: thin 1s and bold "
+      "0s for ink, left-leaning digits and flat 2s and 5s for slant, upright 1s and broad sideways shapes for "
+      "width."]),
+    ('title=f"CVAE, label 3: traversals of the style of test image {index}"',
+     ["Four rows of nine CVAE digits, all decoded with label 3 from the style of one test 3, each row moving "
+      "one of the four highest-KL latent dimensions: every image stays a 3 while its slant and width change."]),
+    ('title=f"CVAE: z[{slant_dim}] traversed with every label',
+     ["Ten rows of nine CVAE digits, one row per label 0 to 9, all moving the same latent dimension from the "
+      "same style: in every row the digit leans left at -2 and right at +2."]),
+    # 12 Grey-level images
+    ('left.set(title="Log normaliser of the continuous Bernoulli"',
+     ["Two line plots. Left: the continuous Bernoulli's log normaliser log C(λ) against λ, a U-shaped curve "
+      "with its minimum log 2 at λ = 0.5; the formula typed in directly lies on it except at λ = 0.5, where it "
+      "is NaN. Right: the continuous Bernoulli's mean against λ, an S-shaped curve that stays closer to 0.5 "
+      "than the diagonal λ itself."]),
+    ('title="Test items (top) and each decoder\'s mean reconstruction"',
+     ["Six rows of eight Fashion-MNIST test items: the grey originals, then the mean reconstructions of the "
+      "Bernoulli, the Gaussian with sigma 1 (the blurriest), the Gaussian with learned sigma and the continuous "
+      "Bernoulli decoders, and last the continuous Bernoulli's λ, which looks like an over-contrasted, almost "
+      "black-and-white version of the items."]),
+    ('title="Decoder means of eight prior samples, the same z for every decoder"',
+     ["Four rows of eight decoded prior samples, one row per decoder (Bernoulli, Gaussian with sigma 1, Gaussian "
+      "with learned sigma, continuous Bernoulli): blurry garments and shoes, faint and noisy ones in the row of "
+      "the Gaussian with learned sigma."]),
+    # 13 Judging a conditional generator
+    ("The CVAE's samples: row = requested digit, column = one code z",
+     ["Grid of CVAE samples with one row per requested digit 0 to 9 and one column per latent code: every row "
+      "shows recognisable digits of its class, the columns vary slant and stroke width."]),
+    ('title="Accuracy on real test digits per class, by training set"',
+     ["Bar chart of the test accuracy per digit class for a classifier trained on real digits (all about 95 to "
+      "99 percent) and one trained on CVAE samples (lower in every class, lowest for the 8s at about two thirds)."]),
+    ('title="Samples of the CVAE trained on 100 digits per class"',
+     ["Grid of samples of the CVAE trained on 1,000 digits, one row per digit 0 to 9: blurry but recognisable "
+      "digits, with smudged strokes in some 1s, 2s and 9s."]),
+    ('title="Per-class diversity: mean distance between two digits of a class"',
+     ["Bar chart of the mean distance between two digits of the same class, per class: real test digits "
+      "highest in every class except the 1s, CVAE samples thresholded at 0.5 somewhat lower, and the grey "
+      "Bernoulli means about half of the real digits' values."]),
 ]
 
 

@@ -4,6 +4,10 @@
     python tools/build_site.py --student    # student edition -> _build/student/_build/html
     python tools/build_site.py --output /tmp/site --lenient   # elsewhere, warnings allowed
 
+The student edition also writes the student notebooks (tools/student_notebooks.py: no solutions,
+a cell to fill in per exercise) to OUTPUT/student_notebooks, laid out as on the ``student``
+branch that its "Open in Colab" buttons open (.github/workflows/student.yml publishes them).
+
 By default the build is strict (``-W -n --keep-going``: every warning fails it), as in CI.
 The student edition merges _config_student.yml into _config.yml (mappings key by key, other
 values replaced) and builds with the merged file, because ``jupyter-book build --config`` reads
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -71,7 +76,21 @@ def build(output: Path | None = None, student: bool = False, strict: bool = True
     command += list(extra)
     print("$", " ".join(command), flush=True)
     subprocess.run(command, cwd=ROOT, check=True)
+    if student:
+        notebooks = _student_notebooks().write_student_notebooks(output / "student_notebooks")
+        print(f"student notebooks: {len(notebooks)} in {output / 'student_notebooks'}", flush=True)
     return html_dir(output)
+
+
+def _student_notebooks():
+    """tools/student_notebooks.py (loaded from its file: this script also runs as ``python tools/build_site.py``)."""
+    name = "cvae_course_student_notebooks"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / "student_notebooks.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def main(argv=None) -> int:

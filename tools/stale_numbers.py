@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.test_expected_numbers import ROLE, box_numbers, is_found, output_numbers, output_text
+from tools.boxes import ROLE, box_numbers, is_found, output_numbers, output_text
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..checks import as_array
+from .._validation import as_array
 from ..losses import bernoulli_nll_from_logits
 from . import close, report
 

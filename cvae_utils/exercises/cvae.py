@@ -1,5 +1,4 @@
-"""Self-checks for the exercises of the chapter "Conditional variational autoencoders", and two
-small analysis helpers that chapter uses.
+"""Self-checks for the exercises of the chapter "Conditional variational autoencoders".
 
 Each ``check_*`` function calls a learner's function on known inputs, compares the result with a
 reference written in NumPy, and prints ``✓ ...`` when it agrees or raises AssertionError saying
@@ -7,25 +6,25 @@ what differs and what the usual mistake behind that difference is.
 
 - :func:`check_one_hot`: integer labels -> one-hot rows, the form in which the CVAE sees a label.
 - :func:`check_conditional_grid_inputs`: the (z, label) pairs behind a "one row per digit" grid.
-- :func:`check_classify_by_elbo`: the CVAE as a classifier, argmax_y of the ELBO of log p(x | y).
-
-Helpers:
-
-- :func:`conditional_log_likelihoods` (defined in :mod:`cvae_utils.evaluate`, re-exported here):
-  importance-sampled log p(x | y = c) for every class c, from which the chapter gets
-  log p(x) = log mean_c p(x | c) and the label posterior p(y | x).
-- :func:`knn_label_accuracy`: how well the label can be read off latent codes (k nearest neighbours).
+- :func:`check_classify_by_elbo`: the CVAE as a classifier: the -ELBO of every image under every
+  label, compared entry by entry with :func:`elbo_scores_reference`, then its argmin over the labels.
+- :func:`check_cvae_class`: the learner's own CVAE class (loss terms, gradients, labels to both networks).
+- :func:`check_label_prior_kl`: the KL from q(z | x, y) to a learned label prior p(z | y) = N(mu_y, sigma_y^2),
+  per image, differentiable with respect to the prior's (num_classes, latent_dim) tables.
 """
 
 from __future__ import annotations
 
 from functools import partial
 
+import keras
 import numpy as np
+from keras import ops
 
-from ..checks import as_array, check_images, check_labels, check_latent, check_positive_int
-from ..evaluate import conditional_log_likelihoods  # noqa: F401  (re-exported for the CVAE chapter)
-from ..evaluate import require_cvae as _require_cvae
+from .._validation import as_array, check_images, check_labels, check_positive_int
+from ..evaluate import negative_elbo, require_cvae as _require_cvae
+from ..gradients import gradients
+from ..losses import kl_gaussians
 from . import as_numpy_result, close, report, require_callable as _require_callable
 
 _numpy_result = partial(as_numpy_result, dtype=None)  # labels stay integers
@@ -143,91 +142,235 @@ def check_conditional_grid_inputs(conditional_grid_inputs) -> bool:
 # -- exercise 3: the CVAE as a classifier --------------------------------------------------------
 
 
-def classify_by_elbo_reference(model, x, num_samples: int = 1, seed: int = 0) -> np.ndarray:
-    """Reference answer: for every image the label c with the smallest -ELBO(x | c), i.e. the
-    largest lower bound on log p(x | c); with a uniform p(y) that is the most probable label."""
-    from ..evaluate import negative_elbo
-
-    _require_cvae(model, "classify_by_elbo_reference")
+def elbo_scores_reference(model, x, num_samples: int = 1, seed: int = 0) -> np.ndarray:
+    """Reference answer: float64 (N, num_classes), entry [i, c] = -ELBO(x_i | y = c) in nats, from
+    :func:`cvae_utils.evaluate.negative_elbo` with its defaults (one draw of z per image, seed 0), so
+    the same call always gives the same numbers. The label with the smallest score is the one whose
+    lower bound on log p(x | c) is largest; with a uniform p(y) that is the most probable label."""
+    _require_cvae(model, "elbo_scores_reference")
     x = check_images(x, "x")
-    scores = np.stack([negative_elbo(model, x, np.full(len(x), c, dtype="int32"), num_samples=num_samples,
-                                     seed=seed, per_image=True)
-                       for c in range(model.num_classes)], axis=1)
-    return scores.argmin(axis=1).astype("int32")
+    return np.stack([negative_elbo(model, x, np.full(len(x), c, dtype="int32"), num_samples=num_samples,
+                                   seed=seed, per_image=True)
+                     for c in range(model.num_classes)], axis=1)
 
 
-def check_classify_by_elbo(classify_by_elbo, model, x, y, min_agreement: float = 0.9) -> bool:
-    """Check ``classify_by_elbo(model, x)`` -> integer labels (N,) on a trained CVAE.
+def classify_by_elbo_reference(model, x, num_samples: int = 1, seed: int = 0) -> np.ndarray:
+    """For every image the label c with the smallest -ELBO(x | c): the argmin of
+    :func:`elbo_scores_reference` over the labels."""
+    return elbo_scores_reference(model, x, num_samples=num_samples, seed=seed).argmin(axis=1).astype("int32")
 
-    The answer is compared with :func:`classify_by_elbo_reference`; because a one-sample -ELBO is
-    a Monte Carlo estimate, digits on which two labels score almost equally may flip, so a fraction
-    ``min_agreement`` of agreeing predictions is required rather than all of them. ``y`` (the true
-    labels) is only used to report the accuracy.
+
+def _kl_per_label(model, x):
+    """Closed-form KL(q(z|x,c) || N(0, I)) for every image and label c, float64 (N, num_classes)."""
+    columns = []
+    for c in range(model.num_classes):
+        z_mean, z_log_var = model.encode(x, np.full(len(x), c, dtype="int32"))
+        z_mean, z_log_var = np.asarray(z_mean, "float64"), np.asarray(z_log_var, "float64")
+        columns.append(0.5 * np.sum(np.exp(z_log_var) + z_mean ** 2 - 1.0 - z_log_var, axis=1))
+    return np.stack(columns, axis=1)
+
+
+def check_classify_by_elbo(elbo_scores, model, x, y, atol: float = 1e-2) -> bool:
+    """Check ``elbo_scores(model, x)`` -> float (N, num_classes): -ELBO of every image under every label.
+
+    Entry [i, c] must be ``negative_elbo(model, x, y=np.full(len(x), c), per_image=True)[i]``, with the
+    function's defaults (one draw of z, seed 0), so the check can compare the scores image by image with
+    :func:`elbo_scores_reference` (within ``atol`` nats, float32 round-off) - a classifier that drops the KL
+    term or mixes up the labels cannot pass by agreeing on most argmins. Then it classifies every image by
+    the argmin over the labels and prints the accuracy; ``y`` (the true labels) is only used for that.
     """
     name = "classify_by_elbo"
-    _require_callable(classify_by_elbo, "check_classify_by_elbo(classify_by_elbo, cvae, x, y)")
+    _require_callable(elbo_scores, "check_classify_by_elbo(elbo_scores, cvae, x, y)")
     _require_cvae(model, "check_classify_by_elbo")
     x = check_images(x, "x")
     y = check_labels(y, model.num_classes, n=len(x))
-    got = _numpy_result(classify_by_elbo(model, x), name, "one array of labels")
-    if got.shape == (len(x), model.num_classes):
-        report(name, False, f"expected one label per image, shape ({len(x)},), got scores of shape {got.shape}: "
-                            f"take the argmin over the labels (axis=1)")
-    if got.shape != (len(x),):
-        report(name, False, f"expected one label per image, shape ({len(x)},), got {got.shape}")
-    if not (np.issubdtype(got.dtype, np.integer) or close(got, np.round(got))):
-        report(name, False, f"return whole-number labels, got {got[:5].tolist()} ...")
-    got = got.astype("int64")
-    if got.min() < 0 or got.max() >= model.num_classes:
-        report(name, False, f"labels must lie in [0, {model.num_classes}), got values in [{got.min()}, {got.max()}]")
-    expected = classify_by_elbo_reference(model, x)
-    agreement = float(np.mean(got == expected))
-    if agreement < min_agreement:
+    n, num_classes = len(x), model.num_classes
+    got = _numpy_result(elbo_scores(model, x), name, f"one array of scores, shape ({n}, {num_classes})")
+    if got.shape == (n,):
+        report(name, False, f"expected a score for every image and label, shape ({n}, {num_classes}), got one "
+                            f"value per image {got.shape}: return the whole table of -ELBO values (the check "
+                            f"takes the argmin itself)")
+    if got.shape == (num_classes, n) and n != num_classes:
+        report(name, False, f"expected shape ({n}, {num_classes}), got {got.shape}: rows must be images and "
+                            f"columns labels (stack the per-label columns with axis=1, or transpose)")
+    if got.shape == (num_classes,):
+        report(name, False, f"expected shape ({n}, {num_classes}), got {got.shape}: keep one -ELBO per image "
+                            f"(per_image=True) instead of the mean over the images")
+    if got.shape != (n, num_classes):
+        report(name, False, f"expected shape ({n}, {num_classes}), one -ELBO per image and label, got {got.shape}")
+    got = got.astype("float64")
+    if not np.all(np.isfinite(got)):
+        report(name, False, "some of your scores are not finite")
+    expected = elbo_scores_reference(model, x)
+
+    def same(a):
+        return close(got, a, atol=atol, rtol=1e-5)
+
+    if not same(expected):
+        kl = _kl_per_label(model, x)
         hint = ""
-        if np.mean(got == y) > 0.99:
-            hint = (" Your answer equals the true labels: classify from the images alone; the model must "
-                    "score every label, not be told the right one.")
-        elif np.mean(got == expected) < 0.5 and np.mean(got == y) < 0.5:
-            hint = (" -ELBO is a loss: the best label has the smallest value (argmin), and each label c "
-                    "must be used both to encode and to decode.")
-        report(name, False, f"your labels agree with the reference on {agreement:.0%} of the {len(x)} images "
-                            f"(at least {min_agreement:.0%} needed).{hint}")
-    accuracy = float(np.mean(got == y))
-    return report(name, True, f"agrees with the reference on {agreement:.0%} of {len(x)} test digits; "
-                              f"accuracy {accuracy:.1%} (chance: {1 / model.num_classes:.0%})")
+        if same(-expected):
+            hint = (" Your scores are the ELBO itself, a log-likelihood bound; return -ELBO (positive nats, "
+                    "smaller = better), as negative_elbo does.")
+        elif same(expected - kl):
+            hint = (" Your scores are the reconstruction term alone: the KL term belongs to the ELBO of every "
+                    "label, and it differs between labels because the encoder sees the label too.")
+        elif same(expected - 2 * kl):
+            hint = " You subtracted the KL term: -ELBO = reconstruction NLL + KL."
+        elif same(np.repeat(expected[:, :1], num_classes, axis=1)) or np.allclose(got, got[:, :1], atol=atol):
+            hint = (" Every column is the same: column c must score the images with label c "
+                    "(y=np.full(len(x), c)), a different label in every column.")
+        elif same(np.roll(expected, 1, axis=1)) or same(np.roll(expected, -1, axis=1)):
+            hint = " Your columns are shifted by one: column c must hold the scores under label c (from 0)."
+        elif same((expected - kl) / 784 + kl):
+            hint = " Your reconstruction term is 784 times too small: sum it over the pixels instead of averaging."
+        else:
+            many = elbo_scores_reference(model, x, num_samples=32, seed=1)
+            offset = float(np.mean(got - many))
+            spread = float(np.std(got - expected))
+            if abs(offset) < 0.5 * float(np.mean(np.abs(got - expected))) and spread > 10 * atol:
+                hint = (" Your scores differ from the reference by Monte Carlo noise only: use negative_elbo with "
+                        "its defaults (one sample, seed 0) so the check can compare them image by image.")
+        worst = np.unravel_index(int(np.argmax(np.abs(got - expected))), got.shape)
+        differ = int(np.sum(~np.isclose(got, expected, atol=atol, rtol=1e-5)))
+        report(name, False, f"your score for image {worst[0]} under label {worst[1]} is {got[worst]:.2f} nats, "
+                            f"expected {expected[worst]:.2f} (the largest difference; {differ} of the {got.size} "
+                            f"entries differ).{hint}")
+    predicted = got.argmin(axis=1)  # smallest -ELBO = largest bound on log p(x | c)
+    accuracy = float(np.mean(predicted == y))
+    return report(name, True, f"scores match the reference for all {n} x {num_classes} image-label pairs; the "
+                              f"smallest -ELBO labels {accuracy:.1%} of {n} test digits correctly "
+                              f"(chance: {1 / num_classes:.0%})")
+
+
+# -- exercise 4: a learned label prior p(z | y) ------------------------------------------------
+
+
+def kl_to_label_prior_reference(z_mean, z_log_var, prior_means, prior_log_vars, labels) -> np.ndarray:
+    """Reference answer: KL( N(z_mean, exp(z_log_var)) || N(prior_means[y], exp(prior_log_vars[y])) ) per
+    image, summed over the latent dimensions; float64 (N,). The prior of image i is row ``labels[i]`` of
+    the (num_classes, latent_dim) tables."""
+    labels = np.asarray(labels)
+    return _kl_np(z_mean, z_log_var, np.asarray(prior_means)[labels], np.asarray(prior_log_vars)[labels])
+
+
+def _kl_np(mean_q, log_var_q, mean_p, log_var_p):
+    """KL(N(mean_q, var_q) || N(mean_p, var_p)) summed over the last axis, float64."""
+    mq, lq, mp, lp = (np.asarray(a, "float64") for a in (mean_q, log_var_q, mean_p, log_var_p))
+    return 0.5 * np.sum(lp - lq + (np.exp(lq) + (mq - mp) ** 2) / np.exp(lp) - 1.0, axis=-1)
+
+
+def _std_variants(mean_q, log_var_q, mean_p, log_var_p):
+    """The usual slips with log-variances: the standard deviations exp(log_var / 2) used as variances,
+    or log_var read as a log standard deviation (variance exp(2 log_var))."""
+    mq, lq, mp, lp = (np.asarray(a, "float64") for a in (mean_q, log_var_q, mean_p, log_var_p))
+    std_as_var = 0.5 * np.sum(lp - lq + (np.exp(0.5 * lq) + (mq - mp) ** 2) / np.exp(0.5 * lp) - 1.0, axis=-1)
+    return std_as_var, _kl_np(mq, 2 * lq, mp, 2 * lp)
+
+
+def _fmt_values(a, decimals=4):
+    return np.array2string(np.round(np.asarray(a, "float64"), decimals), separator=", ")
+
+
+def _label_prior_inputs():
+    """Six codes of dimension 3, four classes; image 4 sits exactly on its class's prior (KL 0)."""
+    rng = np.random.default_rng(5)
+    prior_means = rng.normal(scale=1.5, size=(4, 3)).astype("float32")
+    prior_log_vars = rng.normal(scale=0.6, size=(4, 3)).astype("float32")
+    labels = np.array([2, 0, 3, 1, 3, 2], dtype="int32")
+    z_mean = rng.normal(size=(6, 3)).astype("float32")
+    z_log_var = rng.normal(scale=0.7, size=(6, 3)).astype("float32") - 0.5
+    z_mean[4], z_log_var[4] = prior_means[3], prior_log_vars[3]
+    return z_mean, z_log_var, prior_means, prior_log_vars, labels
+
+
+def check_label_prior_kl(kl_to_label_prior) -> bool:
+    """Check ``kl_to_label_prior(z_mean, z_log_var, prior_means, prior_log_vars, labels)`` -> (N,).
+
+    ``z_mean``, ``z_log_var``: (N, d) the encoder's q(z | x, y); ``prior_means``, ``prior_log_vars``:
+    (num_classes, d) tables of the learned prior p(z | y) = N(prior_means[y], exp(prior_log_vars[y]));
+    ``labels``: (N,) integers. The answer must equal :func:`cvae_utils.losses.kl_gaussians` with each
+    image's prior row, one KL per image, and it must be written with ``keras.ops`` (``ops.take`` for the
+    rows), so that training can send gradients into the prior tables: the check differentiates it.
+    """
+    name = "kl_to_label_prior"
+    _require_callable(kl_to_label_prior, "check_label_prior_kl(kl_to_label_prior)")
+    z_mean, z_log_var, prior_means, prior_log_vars, labels = _label_prior_inputs()
+    n, d = z_mean.shape
+
+    def rows(table):  # each image's row of a (num_classes, latent_dim) table
+        return table[labels]
+
+    expected = np.asarray(ops.convert_to_numpy(kl_gaussians(z_mean, z_log_var, rows(prior_means),
+                                                            rows(prior_log_vars))), "float64")
+    if not np.allclose(expected, kl_to_label_prior_reference(z_mean, z_log_var, prior_means, prior_log_vars,
+                                                             labels), atol=1e-4, rtol=1e-4):
+        raise RuntimeError("kl_gaussians and the NumPy reference disagree: please report this as a bug")
+    tensors = [ops.convert_to_tensor(a) for a in (z_mean, z_log_var, prior_means, prior_log_vars)]
+    got = as_numpy_result(kl_to_label_prior(*tensors, ops.convert_to_tensor(labels)), name,
+                          f"one KL per image, shape ({n},)")
+    if got.shape == ():
+        report(name, False, f"expected one KL per image, shape ({n},), got a single number: do not sum or "
+                            f"average over the batch - the model's loss takes the mean itself")
+    if got.shape == (n, d):
+        report(name, False, f"expected shape ({n},), got {got.shape}, one value per latent dimension: sum over "
+                            f"the last axis")
+    if got.shape != (n,):
+        report(name, False, f"expected one KL per image, shape ({n},), got {got.shape}")
+
+    def same(a):
+        return close(got, a, atol=1e-4, rtol=1e-4)
+
+    if not same(expected):
+        ref = kl_to_label_prior_reference
+        hint = ""
+        if same(_kl_np(rows(prior_means), rows(prior_log_vars), z_mean, z_log_var)):
+            hint = (" You computed KL(p || q), the arguments swapped: the KL is not symmetric, and the ELBO needs "
+                    "KL(q(z|x,y) || p(z|y)), the expectation taken under the encoder's q.")
+        elif same(2 * expected):
+            hint = " Your values are twice the right ones: the closed form has a factor 1/2 in front."
+        elif same(expected / d):
+            hint = " You averaged over the latent dimensions: sum them (the KL of independent dimensions adds up)."
+        elif same(ref(z_mean, z_log_var, prior_means, prior_log_vars, np.zeros(n, dtype="int32"))):
+            hint = (" That is the KL to class 0's prior for every image: pick each image's own row, "
+                    "ops.take(prior_means, labels, axis=0).")
+        elif same(ref(z_mean, z_log_var, np.zeros_like(prior_means), np.zeros_like(prior_log_vars), labels)):
+            hint = " That is the KL to N(0, I): the prior is now N(prior_means[y], exp(prior_log_vars[y]))."
+        elif any(same(v) for v in _std_variants(z_mean, z_log_var, rows(prior_means), rows(prior_log_vars))):
+            hint = (" The log-variances are log sigma^2: the variances are exp(log_var) (not exp(log_var / 2), "
+                    "the standard deviations, and not exp(2 * log_var)).")
+        elif abs(got[4]) > 1e-4:
+            hint = (f" Image 4 has exactly its class's prior as q (z_mean = prior_means[{labels[4]}], same "
+                    f"log-variances), so its KL must be 0; yours is {got[4]:.4f}.")
+        report(name, False, f"expected {_fmt_values(expected)}, got {_fmt_values(got)}.{hint}")
+
+    # gradients: the prior tables are trained, so the KL must be differentiable with respect to them
+    variables = [keras.Variable(a) for a in (z_mean, prior_means, prior_log_vars)]
+    try:
+        _, (_, d_prior_means, d_prior_log_vars) = gradients(
+            lambda: ops.sum(kl_to_label_prior(variables[0], ops.convert_to_tensor(z_log_var), variables[1],
+                                              variables[2], ops.convert_to_tensor(labels))), variables)
+    except Exception as exc:  # noqa: BLE001 - e.g. NumPy on a JAX tracer
+        report(name, False, f"differentiating your function raised {type(exc).__name__} ({exc}): write it with "
+                            f"keras.ops only (ops.take for the rows, ops.exp, ops.sum), no NumPy, so the prior "
+                            f"tables can be trained")
+    var_p = np.exp(prior_log_vars.astype("float64"))
+    expected_d_prior = np.zeros_like(prior_means, dtype="float64")
+    np.add.at(expected_d_prior, labels, (prior_means[labels] - z_mean) / var_p[labels])
+    if np.allclose(d_prior_means, 0.0) and np.allclose(d_prior_log_vars, 0.0):
+        report(name, False, "no gradient reaches prior_means or prior_log_vars: the KL was computed outside the "
+                            "computation (NumPy, or convert_to_numpy) and only wrapped into a tensor; the prior "
+                            "could never be learned. Use keras.ops: ops.take(prior_means, labels, axis=0), ...")
+    if not close(d_prior_means, expected_d_prior, atol=1e-3, rtol=1e-3):
+        report(name, False, f"the gradient of the summed KL with respect to prior_means is {_fmt_values(d_prior_means)}, "
+                            f"expected {_fmt_values(expected_d_prior)} ((mu_y - mu) / sigma_y^2, summed over the images "
+                            f"of each class; class rows no image uses get 0)")
+    return report(name, True, f"KL to each image's own class prior matches kl_gaussians on {n} images "
+                              f"({expected.min():.2f} to {expected.max():.2f} nats), and gradients reach the "
+                              f"prior tables")
 
 
 # -- analysis helpers used in the chapter ------------------------------------------------------
-
-
-def knn_label_accuracy(z_reference, labels_reference, z_query, labels_query, k: int = 5) -> float:
-    """Fraction of query codes whose label is the majority label of their k nearest reference codes.
-
-    A high value means the label can be read off the position in latent space (the VAE's clusters);
-    a value near 1 / num_classes means the codes of all labels are mixed (the CVAE's latent space).
-    """
-    k = check_positive_int(k, "k")
-    z_reference = as_array(z_reference, "z_reference")
-    if z_reference.ndim != 2 or len(z_reference) == 0:
-        raise ValueError(f"z_reference must have shape (N, latent_dim) with N >= 1, got {z_reference.shape}")
-    z_reference = check_latent(z_reference, z_reference.shape[1], "z_reference")
-    z_query = check_latent(z_query, z_reference.shape[1], "z_query")
-    num_classes = int(max(np.max(as_array(labels_reference, "labels_reference")),
-                          np.max(as_array(labels_query, "labels_query")))) + 1
-    labels_reference = check_labels(labels_reference, max(num_classes, 2), n=len(z_reference),
-                                    name="labels_reference")
-    labels_query = check_labels(labels_query, max(num_classes, 2), n=len(z_query), name="labels_query")
-    if k > len(z_reference):
-        raise ValueError(f"k={k} is larger than the number of reference codes ({len(z_reference)})")
-    ref = z_reference.astype("float64")
-    correct = 0
-    for start in range(0, len(z_query), 1024):  # chunks keep the distance matrix small
-        q = z_query[start:start + 1024].astype("float64")
-        d2 = (q ** 2).sum(1)[:, None] - 2.0 * q @ ref.T + (ref ** 2).sum(1)[None, :]
-        nearest = np.argpartition(d2, k - 1, axis=1)[:, :k]
-        votes = np.apply_along_axis(np.bincount, 1, labels_reference[nearest], minlength=num_classes)
-        correct += int(np.sum(votes.argmax(axis=1) == labels_query[start:start + 1024]))
-    return correct / len(z_query)
 
 
 # -- exercise: the whole CVAE, written by the learner -----------------------------------------

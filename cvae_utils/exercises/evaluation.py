@@ -1,5 +1,4 @@
-"""Self-checks for the exercises of the chapter "Evaluating generative models", and the plots that
-chapter draws.
+"""Self-checks for the exercises of the chapter "Evaluating generative models".
 
 - :func:`check_nll_from_log_weights`: -log (1/K) sum_k w_k from log-weights, without underflow.
 - :func:`check_bits_per_dim`: nats per image -> bits per pixel, the unit of image-model papers.
@@ -7,18 +6,14 @@ chapter draws.
 
 Each calls the learner's NumPy (or keras.ops) function on known inputs and compares it with a
 reference, printing ``✓ ...`` or raising AssertionError that names the likely mistake.
-
-Plots: :func:`plot_bound_vs_samples` (the estimate against K) and :func:`plot_confusion_matrix`.
 """
 
 from __future__ import annotations
 
 import math
 
-import matplotlib.pyplot as plt
 import numpy as np
 
-from ..checks import as_array, check_positive_int
 from . import as_numpy_result as _as_numpy, close, report, require_callable as _require_callable
 
 # -- exercise 1: the importance-sampled estimate from log-weights --------------------------------
@@ -82,6 +77,8 @@ def check_bits_per_dim(bits_fn):
             report(name, False, "these are nats per pixel: a bit is log 2 nats, so divide by log 2 as well")
         if close(got, nats / (num_pixels * math.log(10))) or close(got, nats * math.log(2) / num_pixels):
             report(name, False, "convert nats to bits by dividing by ln 2 (natural logarithm of 2)")
+        if close(got, nats / (784 * math.log(2))) and num_pixels != 784:
+            report(name, False, f"with num_pixels={num_pixels} you divided by 784: use the num_pixels argument")
         if not close(got, expected, atol=1e-9):
             report(name, False, f"for {num_pixels} pixels expected {np.round(expected, 4)}, got {np.round(got, 4)}")
     return report(name, True, f"e.g. 88 nats per MNIST digit = {bits_per_dim_reference(88.0):.4f} bits per pixel")
@@ -113,6 +110,13 @@ def check_confusion_matrix(confusion_fn):
         report(name, False, "rows and columns are swapped: row c holds the images *requested* as class c")
     if close(got, confusion_matrix_reference(requested, judged, 4) * np.bincount(requested)[:, None]):
         report(name, False, "these are counts: divide every row by the number of images requested for it")
+    counts = confusion_matrix_reference(requested, judged, 4) * np.bincount(requested)[:, None]
+    if close(got, counts / counts.sum(axis=0, keepdims=True)):
+        report(name, False, "you divided by the column sums (images *judged* as each class): divide every row by "
+                            "the number of images *requested* as its class, so that each row sums to 1")
+    if close(got, counts / counts.sum()):
+        report(name, False, "you divided by the total number of images: divide every row by its own count, "
+                            "the images requested as that class")
     if not close(got.sum(axis=1), np.ones(4)):
         report(name, False, f"every row must sum to 1, yours sum to {np.round(got.sum(axis=1), 3)}")
     if not close(got, expected):
@@ -123,56 +127,3 @@ def check_confusion_matrix(confusion_fn):
 # -- plots used by the chapter -----------------------------------------------------------------
 
 
-def plot_bound_vs_samples(num_samples, estimates, elbos=None, title="How the bound tightens with K"):
-    """One line per model: importance-sampled -log p(x) against K (log axis), with the model's
-    -ELBO as a dashed line of the same colour when ``elbos`` (a dict like ``estimates``) is given.
-
-    ``estimates`` maps a model name to one value per entry of ``num_samples``.
-    """
-    ks = as_array(num_samples, "num_samples")
-    if ks.ndim != 1 or len(ks) < 2 or np.any(ks < 1):
-        raise ValueError(f"num_samples must be at least two sample counts >= 1, got {num_samples!r}")
-    if not isinstance(estimates, dict) or not estimates:
-        raise TypeError("estimates must be a non-empty dict {model name: values, one per K}")
-    fig, axes = plt.subplots(1, len(estimates), figsize=(3.2 * len(estimates), 3.4), squeeze=False)
-    for ax, (name, values) in zip(axes[0], estimates.items()):
-        values = as_array(values, f"estimates[{name!r}]")
-        if values.shape != ks.shape:
-            raise ValueError(f"estimates[{name!r}] needs one value per K ({len(ks)}), got shape {values.shape}")
-        ax.plot(ks, values, marker="o", ms=3, label="IS estimate")
-        if elbos is not None and name in elbos:
-            ax.axhline(float(elbos[name]), ls="--", color="grey", label="−ELBO")
-        ax.set_xscale("log")
-        ax.set_title(name, fontsize=10)
-        ax.set_xlabel("K (samples per image)")
-        ax.grid(alpha=0.3)
-    axes[0, 0].set_ylabel("nats per image")
-    axes[0, 0].legend(fontsize=8)
-    fig.suptitle(title)
-    fig.tight_layout()
-    return fig
-
-
-def plot_confusion_matrix(matrix, class_names=None, title="Requested class (rows) vs judged class (columns)"):
-    """Heat map of a row-normalised (C, C) confusion matrix, with the percentages written in."""
-    matrix = as_array(matrix, "matrix")
-    if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"matrix must be square (num_classes, num_classes), got shape {matrix.shape}")
-    n = check_positive_int(matrix.shape[0], "number of classes", minimum=2)
-    names = [str(c) for c in range(n)] if class_names is None else [str(c) for c in class_names]
-    if len(names) != n:
-        raise ValueError(f"class_names needs {n} names, got {len(names)}")
-    fig, ax = plt.subplots(figsize=(0.55 * n + 1.5, 0.55 * n + 1))
-    ax.imshow(matrix, cmap="Blues", vmin=0, vmax=1)
-    for i in range(n):
-        for j in range(n):
-            if matrix[i, j] >= 0.005:
-                ax.text(j, i, f"{100 * matrix[i, j]:.0f}", ha="center", va="center", fontsize=7,
-                        color="white" if matrix[i, j] > 0.5 else "black")
-    ax.set_xticks(range(n), names)
-    ax.set_yticks(range(n), names)
-    ax.set_xlabel("judged as")
-    ax.set_ylabel("requested")
-    ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    return fig

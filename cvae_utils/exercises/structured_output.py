@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..structured import quadrant_mask
+from ..data import quadrant_mask
 from . import as_numpy_result as _as_numpy, close, report, require_callable as _require_callable
 
 _LOG_2PI = np.log(2 * np.pi)
@@ -53,6 +53,14 @@ def check_kl_gaussians(kl_fn):
         report(name, False, "this is KL(q || N(0, I)): the prior here is the learned N(mean_p, exp(log_var_p))")
     if close(got, 2 * expected):
         report(name, False, "twice the right value: the closed form has a factor 1/2 in front")
+    if close(got, expected / args[0].shape[-1]):
+        report(name, False, "you averaged over the latent dimensions: sum them (the KLs of independent "
+                            "dimensions add up)")
+    mq, lq, mp, lp = args
+    std_as_variance = 0.5 * np.sum(lp - lq + (np.exp(0.5 * lq) + (mq - mp) ** 2) / np.exp(0.5 * lp) - 1.0, axis=-1)
+    if close(got, std_as_variance) or close(got, kl_gaussians_reference(mq, 2 * lq, mp, 2 * lp)):
+        report(name, False, "the inputs are log-variances, log sigma^2: the variances are exp(log_var), "
+                            "not exp(log_var / 2) (the standard deviations) or exp(2 * log_var)")
     if not close(got, expected):
         report(name, False, f"expected {np.round(expected, 4)}, got {np.round(got, 4)}; compare each term with "
                             "1/2 sum[log σp² - log σq² + (σq² + (μq - μp)²) / σp² - 1]")
@@ -95,6 +103,12 @@ def check_log_weights(log_weights_fn):
                             "exp(prior_log_var))")
     if close(got, log_lik):
         report(name, False, "these are just the log-likelihoods: add log p(z|x) and subtract log q(z|x,y)")
+    if close(got, expected + 0.5 * d * _LOG_2PI) or close(got, expected - 0.5 * d * _LOG_2PI):
+        report(name, False, "the log 2π terms do not cancel in your answer: keep them in both log-densities "
+                            "or leave them out of both")
+    if close(got, log_lik + _log_normal(z, p_mean, 0.5 * p_log_var) - _log_normal(z, q_mean, 0.5 * q_log_var)):
+        report(name, False, "the inputs are log-variances: the Gaussian density needs the variance exp(log_var), "
+                            "not the standard deviation exp(log_var / 2)")
     if not close(got, expected):
         report(name, False, f"expected {np.round(expected[0], 3)} in the first row, got {np.round(got[0], 3)}")
     return report(name, True, "(the log 2π terms of the two densities cancel, so leaving both out is fine too)")

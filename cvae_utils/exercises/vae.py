@@ -99,7 +99,12 @@ def check_kl_divergence(kl_divergence) -> bool:
         if close(got, 2 * expected):
             hint = " Your values are twice too large: the closed form has a factor 1/2."
         elif close(got, expected / 2):
-            hint = " Your values are half the right ones: the factor is 1/2, applied once."
+            hint = (" Your values are half the right ones: the factor is 1/2, applied once, and the KL is "
+                    "summed over the latent dimensions, not averaged.")
+        elif close(got, 0.5 * np.sum(np.exp(0.5 * z_log_var.astype("float64")) + z_mean.astype("float64") ** 2
+                                     - 1.0 - z_log_var, axis=-1)):
+            hint = (" You used the standard deviation exp(log_var / 2) where the variance exp(log_var) belongs: "
+                    "z_log_var is log sigma^2.")
         elif abs(got[0]) > 1e-4:
             hint = " For mean 0 and log_var 0 (first row) q equals p, so the KL must be 0."
         report(name, False, f"for z_mean={_fmt(z_mean[1])}, z_log_var={_fmt(z_log_var[1])} expected "
@@ -310,7 +315,6 @@ def _check_model_class(model_class, name, conditional):
     if not (isinstance(model_class, type) and issubclass(model_class, keras.Model)):
         raise TypeError(f"pass your class itself (a subclass of keras.Model), e.g. {name}(MyModel), "
                         f"got {model_class!r}")
-    num_classes = 10 if conditional else None
     try:
         model = model_class(latent_dim=2)
     except Exception as exc:  # noqa: BLE001
@@ -327,7 +331,7 @@ def _check_model_class(model_class, name, conditional):
         model.encoder.set_weights(reference.encoder.get_weights())
         model.decoder.set_weights(reference.decoder.get_weights())
     except ValueError as exc:
-        report(name, False, f"build the networks with build_encoder and build_decoder (latent_dim=2"
+        report(name, False, "build the networks with build_encoder and build_decoder (latent_dim=2"
                             + (", num_classes=10" if conditional else "") + f"), so their weights fit: {exc}")
 
     x = _binary_batch()

@@ -8,27 +8,42 @@ on the page, and the orphaned ``{solution-end}`` node stops the HTML build with
 1. removes a gated solution whole - ``{solution-start}``, every cell up to ``{solution-end}``
    (code cells and their outputs included) and the end marker - before the page is written;
 2. replaces each notebook's copy in ``_sources/`` (what the page's download button serves) with
-   one whose solution cells and ``{solution}`` blocks are cut out, so a downloaded notebook has
-   the exercises and self-checks but no answers.
+   the chapter's student notebook (tools/student_notebooks.py): solutions cut out, a cell to fill
+   in per exercise, the self-checks' committed outputs cleared - the same notebook that the
+   "Open in Colab" button opens on the ``student`` branch (set in _config_student.yml).
 
-With ``hide_solutions = False`` (the full book) it changes nothing.
+With ``hide_solutions = False`` (the full book) it changes nothing. The marking of solutions
+(``GATE``, ``SOLUTION_BLOCK``) and :func:`strip_solutions` live in tools/student_notebooks.py, so
+the student site and the student notebooks cannot disagree about what a solution is.
 """
 
 from __future__ import annotations
 
-import json
-import re
+import importlib.util
+import sys
 from pathlib import Path
 
+import nbformat
 from docutils import nodes
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
 
-# ```{solution} ...``` or :::{solution} ... ::: (any fence length; the closing fence matches the opening one)
-_SOLUTION_BLOCK = re.compile(r"^(?P<fence>`{3,}|:{3,})\{solution\}.*?^(?P=fence)[ \t]*$\n?", re.M | re.S)
-_GATE = re.compile(r"^(`{3,}|:{3,})\{solution-(start|end)\}", re.M)
+
+def _load_student_notebooks():
+    """tools/student_notebooks.py, loaded from its file (Sphinx puts only tools/sphinx on sys.path)."""
+    name = "cvae_course_student_notebooks"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "student_notebooks.py")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # before exec: its dataclasses look their module up there
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+student_notebooks = _load_student_notebooks()
+strip_solutions = student_notebooks.strip_solutions
 
 
 class hidden_solution_start(nodes.Element):
@@ -70,40 +85,6 @@ class RemoveHiddenGatedSolutions(SphinxTransform):
             del parent[start:end + 1]
 
 
-def strip_solutions(notebook: dict) -> dict:
-    """A copy of a notebook (nbformat 4 JSON) without solutions.
-
-    Drops everything from a ``{solution-start}`` directive through its ``{solution-end}``
-    directive (whole code cells included; text before the start or after the end in the same
-    markdown cell stays) and cuts ``{solution}`` blocks out of markdown cells. Outputs of the
-    remaining code cells are kept.
-    """
-    cells, inside, closing = [], False, None
-    for cell in notebook.get("cells", []):
-        if cell.get("cell_type") != "markdown":
-            if not inside:
-                cells.append(cell)
-            continue
-        source = "".join(cell.get("source", ""))
-        kept = []
-        for line in source.splitlines(keepends=True):
-            if closing is not None:  # the closing fence of a {solution-end} directive
-                if line.strip() == closing:
-                    closing = None
-                continue
-            gate = _GATE.match(line)
-            if gate and gate.group(2) == "start":
-                inside = True
-            elif gate and gate.group(2) == "end":
-                inside, closing = False, gate.group(1)
-            elif not inside:
-                kept.append(line)
-        text = _SOLUTION_BLOCK.sub("", "".join(kept))
-        if text.strip() or not source.strip():
-            cells.append({**cell, "source": text if text != source else cell["source"]})
-    return {**notebook, "cells": cells}
-
-
 def _write_student_sources(app, exception):
     if exception is not None or not app.config.hide_solutions or app.builder.format != "html":
         return
@@ -113,9 +94,9 @@ def _write_student_sources(app, exception):
         target = sources / (docname + path.suffix)
         if path.suffix != ".ipynb" or not target.exists():
             continue
-        notebook = json.loads(path.read_text(encoding="utf-8"))
-        target.write_text(json.dumps(strip_solutions(notebook), indent=1, ensure_ascii=False) + "\n",
-                          encoding="utf-8")
+        notebook = nbformat.read(path, as_version=4)
+        relative = Path(docname + path.suffix).as_posix()
+        nbformat.write(student_notebooks.student_notebook(notebook, relative), target)
 
 
 def setup(app):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 from matplotlib import animation
 
-from .checks import check_positive_int
-from .plotting import tile
+from .._validation import check_positive_int
+from .images import tile
 
 
 def grid_animation(snapshots, ncols: int, interval: int = 300, title: str = "Decoded latent grid"):
@@ -14,6 +14,8 @@ def grid_animation(snapshots, ncols: int, interval: int = 300, title: str = "Dec
 
     Show it with ``IPython.display.HTML(anim.to_jshtml())`` (self-contained HTML + JavaScript,
     works offline) or save it with ``anim.save("grid.gif", writer="pillow")``.
+
+    Introduced in chapter 04, *Variational autoencoders*.
     """
     if isinstance(snapshots, (str, bytes)) or not hasattr(snapshots, "__len__"):
         raise TypeError(f"snapshots must be a list of (epoch, images) pairs (LatentGridSnapshots.snapshots), "

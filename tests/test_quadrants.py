@@ -7,11 +7,11 @@ import os
 import keras
 import numpy as np
 import pytest
-from conftest import binary_images, compile_model
+from helpers import binary_images, compile_model
 
 from cvae_utils.models import VAE
-from cvae_utils.structured import (QuadrantBaseline, QuadrantCVAE, merge_quadrants, negative_cll,
-                                   plot_completions, plot_cvae_history, quadrant_mask, split_quadrants)
+from cvae_utils import (QuadrantBaseline, QuadrantCVAE, merge_quadrants, negative_cll, plot_completions,
+                        plot_training_curves, quadrant_mask, split_quadrants)
 
 
 def _nll_np(y, logits):
@@ -177,11 +177,15 @@ def test_bad_inputs_get_clear_errors(cvae):
         plot_completions(x, cvae, cvae)
 
 
-def test_plot_cvae_history_draws_the_three_terms():
+def test_training_curves_of_a_quadrant_cvae_draw_its_three_terms():
     model = compile_model(QuadrantCVAE(num_given=1, latent_dim=2, hidden_units=(8,), seed=0))
     x = binary_images(16)
     history = model.fit(x, validation_data=(x,), epochs=2, batch_size=8, verbose=0)
-    fig = plot_cvae_history(history)
+    fig = plot_training_curves(history, validation_label="validation")
     assert len(fig.axes) == 3 and all(len(ax.lines) == 2 for ax in fig.axes)
-    with pytest.raises(ValueError, match="History of QuadrantCVAE.fit"):
-        plot_cvae_history({"loss": [1.0]})
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles[1] == "KL(q(z | x, y) ‖ p(z | x))" and "z ~ p(z | x)" in titles[2]
+    for ax, key in zip(fig.axes, ("reconstruction_loss", "kl_loss", "gsnn_loss")):
+        np.testing.assert_allclose(ax.lines[0].get_ydata(), history.history[key])
+        np.testing.assert_allclose(ax.lines[1].get_ydata(), history.history["val_" + key])
+    assert fig.axes[0].get_legend().get_texts()[1].get_text() == "validation"

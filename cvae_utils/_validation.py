@@ -1,4 +1,4 @@
-"""Input validation shared by every public function.
+"""Argument validation shared by every public function (private: the chapters never call it).
 
 Learners pass the wrong thing all the time (labels as one-hot, images without a channel axis,
 pixels in 0..255). Each check raises ValueError/TypeError with what was expected and what was
@@ -51,15 +51,39 @@ def check_images(x, name: str = "x", image_shape=IMAGE_SHAPE, probabilities: boo
         raise ValueError(f"{name} must have shape {expected}, got {arr.shape}")
     if arr.shape[0] == 0:
         raise ValueError(f"{name} is empty: expected at least one image of shape {tuple(image_shape)}")
-    arr = arr.astype("float32", copy=False)
+    return _finite_pixels(arr.astype("float32", copy=False), name, probabilities)
+
+
+def _finite_pixels(arr: np.ndarray, name: str, unit_interval: bool, why: str = "") -> np.ndarray:
+    """arr itself, after checking it is finite and (with ``unit_interval``) within [0, 1]."""
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} contains NaN or infinite values ({int(np.sum(~np.isfinite(arr)))} entries)")
-    if probabilities:
+    if unit_interval:
         lo, hi = float(arr.min()), float(arr.max())
         if lo < 0.0 or hi > 1.0:
             hint = " - divide uint8 images by 255" if hi > 1.0 else ""
-            raise ValueError(f"{name} must hold pixel values in [0, 1], got values in [{lo:g}, {hi:g}]{hint}")
+            raise ValueError(f"{name} must hold pixel values in [0, 1]{why}, got values in [{lo:g}, {hi:g}]{hint}")
     return arr
+
+
+def check_image_stack(images, name: str = "images", pixel_range: bool = False) -> np.ndarray:
+    """Images of any size (N, H, W) or (N, H, W, 1) as an (N, H, W) array, for drawing.
+
+    With ``pixel_range`` the values must lie in [0, 1] (the scale images are drawn on).
+    """
+    arr = as_array(images, name)
+    if arr.ndim == 4 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    if arr.ndim == 2:
+        raise ValueError(f"{name} must be a batch of shape (N, H, W) or (N, H, W, 1), got a single image of "
+                         f"shape {arr.shape} - add a batch axis with images[None]")
+    if arr.ndim != 3:
+        raise ValueError(f"{name} must have shape (N, H, W) or (N, H, W, 1), got {arr.shape}")
+    if len(arr) == 0:
+        raise ValueError(f"{name} is empty")
+    if arr.dtype == bool:
+        arr = arr.astype("float32")
+    return _finite_pixels(arr, name, pixel_range, why=" (they are drawn on that scale)")
 
 
 def check_labels(y, num_classes: int, n: int | None = None, name: str = "y") -> np.ndarray:
@@ -154,3 +178,52 @@ def check_seed(seed, name: str = "seed"):
     if seed is None:
         return None
     return check_positive_int(seed, name, minimum=0)
+
+
+def check_class_labels(labels, n: int | None = None, name: str = "labels") -> np.ndarray:
+    """Whole-number class labels >= 0 of shape (N,) (the number of classes is not known), as int64."""
+    arr = as_array(labels, name)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be integer class labels of shape (N,), got shape {arr.shape}"
+                         + (" - it looks one-hot encoded; pass labels.argmax(axis=1)" if arr.ndim == 2 else ""))
+    if n is not None and len(arr) != n:
+        raise ValueError(f"{name} has {len(arr)} entries but there are {n} items; they must match")
+    if arr.dtype == bool:
+        raise TypeError(f"{name} must hold integer class labels, got booleans")
+    if np.issubdtype(arr.dtype, np.floating) and (not np.all(np.isfinite(arr)) or not np.all(arr == np.round(arr))):
+        raise ValueError(f"{name} must hold whole-number class labels, got non-integer values")
+    if arr.size and arr.min() < 0:
+        raise ValueError(f"{name} must be class labels >= 0, got values down to {arr.min():g}")
+    return arr.astype("int64")
+
+
+def check_names(names, count: int, what: str):
+    """class_names/titles: a list (not a string) with at least ``count`` entries."""
+    if isinstance(names, (str, bytes)) or not hasattr(names, "__len__"):
+        raise TypeError(f"{what} must be a list of strings, got {type(names).__name__}")
+    if len(names) < count:
+        raise ValueError(f"{what} must have at least {count} entries (one per class), got {len(names)}")
+    return names
+
+
+def check_unit_float(value, name: str) -> float:
+    """Validate a number in [0, 1]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
+    return float(value)
+
+
+def check_points(points, name: str, dim: int | None = 2) -> np.ndarray:
+    """An (N, dim) array of finite numbers as float64 (dim=None accepts any width)."""
+    arr = as_array(points, name)
+    if arr.ndim != 2 or (dim is not None and arr.shape[1] != dim):
+        want = f"(N, {dim})" if dim is not None else "(N, D)"
+        hint = " - add a batch axis with points[None]" if arr.ndim == 1 else ""
+        raise ValueError(f"{name} must have shape {want}, got {arr.shape}{hint}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty: expected at least one point")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinite values")
+    return arr.astype("float64")

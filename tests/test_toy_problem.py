@@ -1,11 +1,11 @@
-"""cvae_utils.toy: the spiral data, nearest-neighbour distances and the tiny autoencoder."""
+"""The toy problem of chapter 03 (cvae_utils.data, .networks, .evaluate): the spiral data, nearest-neighbour distances and the tiny autoencoder."""
 
 import keras
 import numpy as np
 import pytest
 
-from cvae_utils.toy import (ToyAutoencoder, build_toy_autoencoder, distance_to_curve, make_spiral,
-                            nearest_distance, nearest_neighbor, spiral_curve)
+from cvae_utils import ToyAutoencoder, build_toy_autoencoder, distance_to_curve, make_spiral, nearest_neighbor, spiral_curve
+from cvae_utils.evaluate import nearest_distance
 
 # -- the spiral ----------------------------------------------------------------------------
 
@@ -142,3 +142,21 @@ def test_toy_autoencoder_learns_a_line():
 def test_build_toy_autoencoder_validates(kwargs, error, message):
     with pytest.raises(error, match=message):
         build_toy_autoencoder(**kwargs)
+
+
+def test_nearest_neighbors_finds_the_k_nearest_in_order_and_can_skip_each_point_itself():
+    from cvae_utils import nearest_neighbors
+
+    rng = np.random.default_rng(0)
+    points = rng.normal(size=(50, 3))
+    brute = np.linalg.norm(points[:, None] - points[None], axis=-1)
+    distances, indices = nearest_neighbors(points, points, k=4, exclude_self=True, batch_size=7)
+    np.testing.assert_array_equal(indices, np.argsort(brute + np.diag(np.full(50, np.inf)), axis=1)[:, :4])
+    np.testing.assert_allclose(distances, np.take_along_axis(brute, indices, axis=1), atol=1e-9)
+    assert np.all(np.diff(distances, axis=1) >= 0)
+    distances, indices = nearest_neighbors(points[:5], points, k=2)
+    np.testing.assert_array_equal(indices[:, 0], np.arange(5))  # without exclude_self a point is its own nearest
+    with pytest.raises(ValueError, match="k=50 is larger"):
+        nearest_neighbors(points, points, k=50, exclude_self=True)
+    with pytest.raises(ValueError, match="exclude_self needs"):
+        nearest_neighbors(points[:5], points, exclude_self=True)

@@ -7,11 +7,11 @@ plain JavaScript: moving the mouse over the latent plane shows the digit decoded
 enlarged, in a second panel; a menu switches the label of a CVAE. Nothing runs on a kernel
 afterwards, so the same output works in Jupyter, in Google Colab and on the static website.
 
-    from cvae_utils.explorer import latent_explorer
+    from cvae_utils import latent_explorer
     latent_explorer(vae, codes=z_test, code_labels=y_test)        # shown as a cell's output
     latent_explorer(cvae, label_names=[str(d) for d in range(10)])
 
-The grid is the linear one of :func:`cvae_utils.plotting.latent_grid` with ``extent`` (rows
+The grid is the linear one of :func:`~cvae_utils.plots.latent.latent_grid` with ``extent`` (rows
 from large to small ``z_2``), so the explorer and ``plot_latent_manifold(model, extent=...)``
 show the same decoded images.
 """
@@ -26,8 +26,10 @@ import uuid
 
 import numpy as np
 
-from .checks import as_array, check_latent, check_positive_int
-from .plotting import CLASS_COLORS, latent_grid, tile
+from .._validation import as_array, check_latent, check_positive_int
+from ..models import decode_latent
+from .images import tile
+from .latent import CLASS_COLORS, latent_grid
 
 TILE = 28  # pixels per decoded image (MNIST-sized models)
 MAX_N = 100  # 100 x 100 tiles of 28 px = a 2800 x 2800 sprite per label; more is not useful
@@ -58,7 +60,7 @@ def _check_extent(extent):
     return float(extent)
 
 
-def _check_names(label_names, count, what):
+def _check_label_names(label_names, count, what):
     if label_names is None:
         return [str(i) for i in range(count)]
     if isinstance(label_names, (str, bytes)) or not hasattr(label_names, "__len__"):
@@ -92,7 +94,10 @@ def _check_codes(codes, code_labels):
 
 def to_gray(probabilities, levels: int = 32) -> np.ndarray:
     """Pixel probabilities as uint8 grey values the way the explorer shows them: dark ink (p = 1)
-    on white (p = 0), like ``cmap="gray_r"``, rounded to ``levels`` shades of grey."""
+    on white (p = 0), like ``cmap="gray_r"``, rounded to ``levels`` shades of grey.
+
+    Introduced in chapter 04, *Variational autoencoders*.
+    """
     p = np.clip(np.asarray(probabilities, dtype="float64"), 0.0, 1.0)
     shade = np.rint((1.0 - p) * (levels - 1)) / (levels - 1)
     return np.clip(np.rint(255.0 * shade), 0, 255).astype(np.uint8)
@@ -112,11 +117,7 @@ def _png_data_uri(probabilities: np.ndarray, n: int, levels: int) -> str:
 
 
 def _decode_grid(model, z, label):
-    if label is None:
-        images = model.decode(z)
-    else:
-        images = model.decode(z, np.full(len(z), label, dtype="int32"))
-    images = np.asarray(images, dtype="float32")
+    images = np.asarray(decode_latent(model, z, label), dtype="float32")
     if images.shape[1:] not in ((TILE, TILE, 1), (TILE, TILE)):
         raise ValueError(f"latent_explorer expects the model to decode {TILE}x{TILE} images, got shape {images.shape[1:]}")
     if not np.all(np.isfinite(images)):
@@ -126,7 +127,10 @@ def _decode_grid(model, z, label):
 
 def explorer_html(model, n: int = 40, label_names=None, *, codes=None, code_labels=None,
                   extent: float = 3.0, title: str | None = None, levels: int = 32) -> str:
-    """The explorer as an HTML string (see :func:`latent_explorer`, which wraps it for display)."""
+    """The explorer as an HTML string (see :func:`latent_explorer`, which wraps it for display).
+
+    Introduced in chapter 04, *Variational autoencoders*.
+    """
     conditional, num_classes = _check_model(model)
     n = check_positive_int(n, "n", minimum=2)
     if n > MAX_N:
@@ -137,12 +141,12 @@ def explorer_html(model, n: int = 40, label_names=None, *, codes=None, code_labe
         raise ValueError(f"levels must be at most 256 (8-bit grey), got {levels}")
     codes, code_labels = _check_codes(codes, code_labels)
     if conditional:
-        names = _check_names(label_names, num_classes, "class of the model")
+        names = _check_label_names(label_names, num_classes, "class of the model")
         if code_labels is not None and code_labels.size and code_labels.max() >= num_classes:
             raise ValueError(f"code_labels must be < num_classes ({num_classes}), got {code_labels.max()}")
     else:
         needed = int(code_labels.max()) + 1 if code_labels is not None and code_labels.size else 0
-        names = _check_names(label_names, len(label_names), "class") if label_names is not None \
+        names = _check_label_names(label_names, len(label_names), "class") if label_names is not None \
             else [str(i) for i in range(needed)]
         if len(names) < needed:
             raise ValueError(f"label_names has {len(names)} names but code_labels go up to {needed - 1}")
@@ -296,6 +300,8 @@ def latent_explorer(model, n: int = 40, label_names=None, *, codes=None, code_la
     Returns:
         ``IPython.display.HTML``; its ``.data`` is the HTML string. Every call gets its own
         element ids, so several explorers can sit on one page.
+
+    Introduced in chapter 04, *Variational autoencoders*.
     """
     from IPython.display import HTML
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import binary_images, class_labels
+from helpers import binary_images, class_labels
 from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
-from cvae_utils.animation import grid_animation
+from cvae_utils.plots import grid_animation
 from cvae_utils.models import CVAE, VAE, Autoencoder
-from cvae_utils.plotting import (latent_grid, plot_conditional_grid, plot_image_grid, plot_interpolation,
+from cvae_utils.plots import (latent_grid, plot_conditional_grid, plot_image_grid, plot_interpolation,
                                  plot_latent_manifold, plot_latent_scatter, plot_reconstructions,
                                  plot_training_curves, tile)
 import matplotlib.pyplot as plt

@@ -1,14 +1,14 @@
-"""cvae_utils.zoo: the book's models by name, trained with one recipe, and the likelihood table."""
+"""The model zoo (cvae_utils.models, .evaluate): the book's models by name, trained with one recipe, and the likelihood table."""
 
 from __future__ import annotations
 
 import keras
 import numpy as np
 import pytest
-from conftest import binary_images, class_labels
+from helpers import binary_images, class_labels
 
 from cvae_utils.models import CVAE, VAE
-from cvae_utils.zoo import (BOOK_MODELS, build_model, likelihood_rows, mean_confidence, train_classifier,
+from cvae_utils import (BOOK_MODELS, build_model, likelihood_rows, mean_confidence, train_classifier,
                             train_models)
 
 

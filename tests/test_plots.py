@@ -169,3 +169,17 @@ def test_plot_training_curves_titles_name_the_condition():
     assert titles == ["Reconstruction (−log p(x|z))", "KL(q(z|x) ‖ p(z))"]
     with pytest.raises(TypeError, match="conditional must be"):
         plot_training_curves(FakeHistory.history, conditional="yes")
+
+
+def test_rate_distortion_and_active_units_can_name_models_that_share_one_beta():
+    from cvae_utils import plot_active_units, plot_rate_distortion
+
+    names = ["plain", "warm-up", "free bits"]
+    fig = plot_rate_distortion([0.5, 1.3, 7.0], [195.0, 178.0, 136.0], [16, 16, 16], labels=names)
+    assert [t.get_text() for t in fig.axes[0].texts] == names
+    fig = plot_active_units([np.full(4, 0.001), np.full(4, 0.02), np.full(4, 0.5)], [16, 16, 16], labels=names)
+    counts, activities = fig.axes
+    assert [t.get_text() for t in counts.get_xticklabels()] == names and counts.get_title() == "Active units per model"
+    assert [line.get_label() for line in activities.get_lines()][:3] == names
+    with pytest.raises(ValueError, match="one name per point"):
+        plot_rate_distortion([0.5], [195.0], [16], labels=["a", "b"])

@@ -66,7 +66,12 @@ def plot_training_curves(history, title: str = "Training curves", conditional: b
     return fig
 
 
-def _beta_labels(betas, n: int) -> list[str]:
+def _beta_labels(betas, n: int, labels=None) -> list[str]:
+    """The points' or rows' labels: ``labels`` when given (e.g. names of models that share one β), else β=…."""
+    if labels is not None:
+        if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__") or len(labels) != n:
+            raise ValueError(f"labels must be a list with one name per point/row ({n}), got {labels!r}")
+        return [str(label) for label in labels]
     if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__"):
         raise TypeError(f"betas must be a list of numbers, got {type(betas).__name__}")
     if len(betas) != n:
@@ -80,13 +85,14 @@ def _beta_labels(betas, n: int) -> list[str]:
 
 
 def plot_rate_distortion(rates, distortions, betas, title: str = "Rate–distortion plane of the β sweep",
-                         ax=None, xscale: str = "linear"):
+                         ax=None, xscale: str = "linear", labels=None):
     """Scatter of (rate = KL, distortion = reconstruction) in nats, one annotated point per beta.
 
     A dashed line of constant rate + distortion (= -ELBO) passes through the point with the smallest
     -ELBO; every point on that line has the same ELBO. ``xscale="symlog"`` draws the rate axis
     linearly below 1 nat and logarithmically above, so a very large rate (beta = 0) fits on the
-    same plot as rates near 0. Returns the Figure.
+    same plot as rates near 0. ``labels`` names the points instead of their β (chapter 10 compares
+    models that share one β). Returns the Figure.
 
     Introduced in chapter 08, *The KL weight and posterior collapse*.
     """
@@ -100,7 +106,7 @@ def plot_rate_distortion(rates, distortions, betas, title: str = "Rate–distort
         raise ValueError("rates and distortions must be finite")
     if r.min() < -1e-6:
         raise ValueError(f"rates are KL divergences and cannot be negative, got {r.min():g}")
-    labels = _beta_labels(betas, len(r))
+    labels = _beta_labels(betas, len(r), labels)
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(7.5, 5))
@@ -132,11 +138,11 @@ def plot_rate_distortion(rates, distortions, betas, title: str = "Rate–distort
 
 
 def plot_active_units(activities, betas, threshold: float = ACTIVITY_THRESHOLD,
-                      title: str = "Which latent dimensions carry information?"):
+                      title: str = "Which latent dimensions carry information?", labels=None):
     """Two panels: the number of active units per beta, and each model's activities sorted.
 
-    ``activities`` is a list with one array of shape (d,) per beta (from :func:`~cvae_utils.evaluate.latent_activity`).
-    Returns the Figure.
+    ``activities`` is a list with one array of shape (d,) per beta (from :func:`~cvae_utils.evaluate.latent_activity`);
+    ``labels`` names the models instead of their β. Returns the Figure.
 
     Introduced in chapter 08, *The KL weight and posterior collapse*.
     """
@@ -153,7 +159,8 @@ def plot_active_units(activities, betas, threshold: float = ACTIVITY_THRESHOLD,
         if not np.all(np.isfinite(arr)) or arr.min() < 0:
             raise ValueError(f"activities[{i}] must hold finite variances >= 0")
         acts.append(arr)
-    labels = _beta_labels(betas, len(acts))
+    per = "β" if labels is None else "model"
+    labels = _beta_labels(betas, len(acts), labels)
     counts = [int(np.sum(a > threshold)) for a in acts]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     positions = np.arange(len(acts))
@@ -164,7 +171,7 @@ def plot_active_units(activities, betas, threshold: float = ACTIVITY_THRESHOLD,
     left.set_xticklabels(labels, rotation=30)
     left.set_ylabel(f"active units (activity > {threshold:g})")
     left.set_ylim(0, max(len(a) for a in acts) * 1.12)
-    left.set_title("Active units per β")
+    left.set_title(f"Active units per {per}")
     cmap = plt.get_cmap("viridis")
     floor = 1e-6  # a fully collapsed unit has activity ~0; draw it at the bottom of the log axis
     for i, (a, label) in enumerate(zip(acts, labels)):

@@ -92,3 +92,34 @@ def test_a_cvae_needs_one_label_per_image():
     cvae = CVAE(latent_dim=2, num_classes=3, seed=0)
     with pytest.raises(ValueError):
         negative_elbo(cvae, _images(4), np.array([0, 1]))
+
+
+# -- smaller helpers ----------------------------------------------------------------------------
+
+def test_effective_sample_size_of_each_row_of_a_matrix_of_log_weights():
+    """Bug caught: the row maximum subtracted without keepdims (wrong broadcasting for N != K)."""
+    from cvae_utils import effective_sample_size
+
+    log_w = np.array([[0.0, 0.0, 0.0], [0.0, -800.0, -900.0]])  # equal weights: K; one dominates: 1
+    np.testing.assert_allclose(effective_sample_size(log_w, axis=-1), [3.0, 1.0])
+    np.testing.assert_allclose(effective_sample_size(log_w.T, axis=0), [3.0, 1.0])
+
+
+def test_bernoulli_likelihood_matrix_refuses_a_probability_of_exactly_zero():
+    """Bug caught: p = 0 let through (log 0 = -inf in the matrix)."""
+    from cvae_utils import bernoulli_log_likelihood_matrix
+
+    probs = np.full((1, 28, 28, 1), 0.5)
+    probs[0, 3, 3, 0] = 0.0
+    with pytest.raises(ValueError, match="strictly between"):
+        bernoulli_log_likelihood_matrix(np.zeros((2, 28, 28, 1)), probs)
+
+
+def test_knn_label_accuracy_with_a_single_reference_point():
+    """Bug caught: a reference set of one code refused; labels of the wrong length accepted."""
+    from cvae_utils import knn_label_accuracy
+
+    z_ref, z_query = np.zeros((1, 2)), np.array([[0.1, 0.0], [5.0, 5.0]])
+    assert knn_label_accuracy(z_ref, [1], z_query, [1, 0], k=1) == 0.5
+    with pytest.raises(ValueError, match="labels_reference has 2 labels"):
+        knn_label_accuracy(z_ref, [1, 0], z_query, [1, 0], k=1)

@@ -177,3 +177,18 @@ def test_a_figure_drawn_into_a_given_axes_returns_that_axes_figure(vae2):
     fig, axes = plt.subplots(1, 2)
     assert plot_latent_manifold(vae2, n=2, ax=axes[1]) is fig
     assert axes[1].images and not axes[0].images
+
+
+@pytest.mark.parametrize("xscale", ["linear", "symlog"])
+def test_plot_rate_distortion_into_a_given_axes_shows_every_point(xscale):
+    """Bugs caught: no Figure returned when drawing into an axes; axis limits that cut points off."""
+    import matplotlib.pyplot as plt
+
+    from cvae_utils import plot_rate_distortion
+
+    rates, distortions = np.array([500.0, 25.0, 0.0]), np.array([70.0, 105.0, 206.0])
+    fig, ax = plt.subplots()
+    assert plot_rate_distortion(rates, distortions, [0, 1, 784], ax=ax, xscale=xscale) is fig
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert x0 < rates.min() and rates.max() < x1 and y0 < distortions.min() and distortions.max() < y1
+    plt.close(fig)

@@ -120,6 +120,7 @@ def test_plots_draw_and_validate():
         plot_bound_vs_samples([1, 2], [1, 2])
     fig = plot_confusion_matrix(np.eye(3), class_names=["a", "b", "c"])
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == ["a", "b", "c"]
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["a", "b", "c"]  # rows: requested class
     with pytest.raises(ValueError, match="square"):
         plot_confusion_matrix(np.ones((2, 3)))
     with pytest.raises(ValueError, match="3 names"):

@@ -155,3 +155,11 @@ def test_model_must_be_a_2d_latent_model():
         explorer_html(VAE(latent_dim=3), n=2)
     with pytest.raises(TypeError, match="decode method"):
         explorer_html(object(), n=2)
+
+
+def test_whole_number_float_labels_are_accepted_as_class_labels():
+    """Bug caught: the whole-number check inverted (floats such as 1.0 from a NumPy label array refused)."""
+    model = Autoencoder(latent_dim=2)
+    html = explorer_html(model, n=2, codes=np.zeros((3, 2)), code_labels=np.array([0.0, 1.0, 1.0]),
+                         label_names=["a", "b"])
+    assert payload(html)["codeLabels"] == [0, 1, 1]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import keras
 import numpy as np
 import pytest
 from helpers import binary_images, class_labels
 
 from cvae_utils.models import CVAE, VAE
-from cvae_utils import (BOOK_MODELS, build_model, likelihood_rows, mean_confidence, train_classifier,
-                            train_models)
+from cvae_utils import (BOOK_MODELS, build_model, likelihood_rows, mean_confidence, negative_elbo, train_classifier,
+                        train_models)
 
 
 def test_build_model_knows_every_book_model():
@@ -24,15 +26,20 @@ def test_build_model_knows_every_book_model():
 @pytest.fixture(scope="module")
 def trained():
     x, y = binary_images(32), class_labels(32, 10)
+    start = time.perf_counter()
     models, seconds = train_models(x, y, epochs=1, batch_size=16, names=["VAE dense d=2", "CVAE dense d=2"],
                                    verbose=False)
+    seconds["(whole call)"] = time.perf_counter() - start
     return x, y, models, seconds
 
 
 def test_train_models_trains_the_named_models_and_times_them(trained, capsys):
     x, y, models, seconds = trained
+    seconds = dict(seconds)
+    whole = seconds.pop("(whole call)")
     assert list(models) == ["VAE dense d=2", "CVAE dense d=2"] and set(seconds) == set(models)
     assert all(s > 0 for s in seconds.values())
+    assert sum(seconds.values()) <= whole, "each model's training time is a part of the whole call's time"
     assert all(int(keras.ops.convert_to_numpy(model.optimizer.iterations)) == 2 for model in models.values())  # 32 / 16
     train_models(x[:8], y[:8], epochs=1, batch_size=8, names=["VAE dense d=2"], verbose=True)
     assert "VAE dense d=2" in capsys.readouterr().out
@@ -48,13 +55,20 @@ def test_same_seed_gives_the_same_model(trained):
 
 def test_likelihood_rows(trained):
     x, y, models, seconds = trained
-    rows = likelihood_rows(models, x[:8], y[:8], num_samples=5, x_train=x[8:16], y_train=y[8:16], seconds=seconds)
+    rows = likelihood_rows(models, x[:8], y[:8], num_samples=5, x_train=x[8:16], y_train=y[8:16], seconds=seconds,
+                           elbo_samples=3)
     assert [(r["model"], r["bounds"]) for r in rows] == [
         ("VAE dense d=2", "−log p(x)"), ("CVAE dense d=2", "−log p(x|y)"),
         ("CVAE dense d=2", "−log p(x), labels summed out")]
     for row in rows[:2]:
         assert row["ELBO gap"] == pytest.approx(row["test −ELBO"] - row["test IS-NLL K=5"])
-        assert row["train −ELBO"] > 0 and row["train s"] >= 0
+        assert row["train −ELBO"] > 0 and row["train s"] == round(seconds[row["model"]], 1)
+        model, labels = models[row["model"]], (y[8:16] if row["bounds"] == "−log p(x|y)" else None)
+        # both bounds use elbo_samples draws of z (the default 1 gives another number)
+        assert row["train −ELBO"] == pytest.approx(negative_elbo(model, x[8:16], labels, num_samples=3))
+        assert row["test −ELBO"] == pytest.approx(negative_elbo(model, x[:8], y[:8] if labels is not None else None,
+                                                                num_samples=3))
+        assert row["train −ELBO"] != pytest.approx(negative_elbo(model, x[8:16], labels, num_samples=1))
     assert "test −ELBO" not in rows[2] and rows[2]["test IS-NLL K=5"] > 0
     minimal = likelihood_rows({"v": models["VAE dense d=2"]}, x[:4], y[:4], num_samples=2)
     assert set(minimal[0]) == {"model", "bounds", "params", "test −ELBO", "test IS-NLL K=2", "ELBO gap"}
@@ -62,6 +76,8 @@ def test_likelihood_rows(trained):
 
 def test_zoo_validates_its_inputs(trained):
     x, y, models, _ = trained
+    with pytest.raises(ValueError, match="y_test"):
+        likelihood_rows(models, x[:8], y[:7], num_samples=2)
     with pytest.raises(ValueError, match="unknown model"):
         train_models(x, y, epochs=1, names=["GAN"])
     with pytest.raises(ValueError, match="names is empty"):

@@ -189,3 +189,26 @@ def test_training_curves_of_a_quadrant_cvae_draw_its_three_terms():
         np.testing.assert_allclose(ax.lines[0].get_ydata(), history.history[key])
         np.testing.assert_allclose(ax.lines[1].get_ydata(), history.history["val_" + key])
     assert fig.axes[0].get_legend().get_texts()[1].get_text() == "validation"
+
+
+def test_plot_completions_samples_follow_the_seed_and_borders_mark_the_hidden_part(cvae):
+    """Bugs caught: the seed not passed to the samples; borders drawn on the input or truth column;
+    a border that does not run along the 14-pixel edge between observed and hidden quadrants."""
+    baseline = QuadrantBaseline(num_given=2, hidden_units=(8,))
+    x = binary_images(2)
+
+    def samples(fig):  # the CVAE columns (2 and 3 of 5) of every row
+        return np.stack([np.asarray(ax.images[0].get_array()) for i, ax in enumerate(fig.axes) if i % 5 in (2, 3)])
+
+    same = [samples(plot_completions(x, baseline, cvae, n=2, num_samples=2, seed=s)) for s in (1, 1, 2)]
+    np.testing.assert_array_equal(same[0], same[1])
+    assert not np.array_equal(same[0], same[2]), "another seed must draw other completions"
+    fig = plot_completions(x, baseline, cvae, n=2, num_samples=2)
+    for i, ax in enumerate(fig.axes):
+        if i % 5 in (0, 4):
+            assert not ax.lines, "the input and the truth are shown without the border"
+            continue
+        assert ax.lines, "the NN guess and every sample mark where the given half ends"
+        for line in ax.lines:  # two given quadrants = the left half: one vertical border at x = 13.5
+            xs, ys = line.get_xdata(), line.get_ydata()
+            assert tuple(xs) == (13.5, 13.5) and sorted(ys) in ([-0.5, 13.5], [13.5, 27.5])

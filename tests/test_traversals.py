@@ -258,3 +258,29 @@ def test_the_names_are_exported():
     for name in ("plot_latent_traversal", "traversal_codes", "latent_traversal", "image_statistics",
                  "traversal_effects"):
         assert name in cvae_utils.__all__ and getattr(cvae_utils, name) is not None
+
+
+@pytest.mark.filterwarnings("ignore:Mean of empty slice")  # slant is undefined for these one-row images
+def test_traversal_effects_are_the_slopes_of_the_statistics_along_the_traversal_of_each_code():
+    """Bug caught: the offsets written over the code instead of added to it. Around a code far from 0
+    the decoder's sigmoid is flat, so the slope depends on where the traversal starts."""
+    model = CodeVAE()
+    codes = np.array([[2.0, -1.0, 0.5, 3.0], [-2.5, 0.0, 1.0, -3.0]], dtype="float32")
+    offsets = np.linspace(-1.0, 1.0, 5)
+    effects = traversal_effects(model, codes, offsets)
+    for d in range(4):
+        for name in ("ink", "width"):
+            col, slopes = IMAGE_STATISTICS.index(name), []
+            for z in codes:
+                stats = image_statistics(model.decode(traversal_codes(z, d, offsets)))[name]
+                slopes.append(np.polyfit(offsets, stats, 1)[0])
+            np.testing.assert_allclose(effects[d, col], np.mean(slopes), rtol=1e-4, atol=1e-7)
+    assert abs(effects[3, IMAGE_STATISTICS.index("ink")]) < 0.5 * abs(effects[2, IMAGE_STATISTICS.index("ink")])
+
+
+def test_a_true_or_false_label_is_refused_not_read_as_1_or_0():
+    """Bug caught: booleans taken for the classes 1 and 0."""
+    with pytest.raises(TypeError, match="label"):
+        plot_latent_traversal(CodeCVAE(), Z, 0, OFFSETS, label=[True])
+    with pytest.raises(TypeError, match="label"):
+        cvae_utils.decode_latent(CodeCVAE(), Z[None], True)

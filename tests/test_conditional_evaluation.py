@@ -54,6 +54,16 @@ def test_cas_of_real_images_is_the_real_data_baseline(toy):
     assert baseline > 0.9
 
 
+def test_the_cas_classifier_is_trained_with_the_given_seed(toy):
+    """Bug caught: ``seed`` not passed on to the classifier's training (every seed gives one classifier)."""
+    (x, y), test = toy
+    real = np.concatenate([x[y == c] for c in range(NUM_CLASSES)])
+    weights = [cas(lambda labels: real, test, seed=seed, return_classifier=True)[1].get_weights()[0]
+               for seed in (1, 1, 2)]
+    np.testing.assert_array_equal(weights[0], weights[1])
+    assert not np.array_equal(weights[0], weights[2])
+
+
 def test_a_generator_that_ignores_the_requested_label_scores_chance(toy):
     (x, y), test = toy
     by_class = [x[y == c] for c in range(NUM_CLASSES)]

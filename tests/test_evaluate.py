@@ -142,9 +142,10 @@ def _constant_classifier(num_classes, winner):
     return keras.Model(image, scores)
 
 
-def test_label_fidelity_counts_the_samples_judged_as_the_requested_class(cvae):
+def test_label_fidelity_counts_the_samples_judged_as_the_requested_class(cvae, capsys):
     judge = _constant_classifier(3, winner=1)  # says "1" to everything: right for one class in three
     assert label_fidelity(cvae, judge, num_per_class=4) == pytest.approx(1 / 3)
+    assert capsys.readouterr().out == "", "no Keras progress bar in the chapter's output"
     np.testing.assert_allclose(label_fidelity(cvae, judge, num_per_class=4, per_class=True), [0.0, 1.0, 0.0])
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from cvae_utils import CVAE, VAE, conditional_log_likelihoods, importance_sampled_nll, negative_elbo
+from cvae_utils import (CVAE, VAE, bernoulli_log_likelihood_matrix, conditional_log_likelihoods,
+                        effective_sample_size, importance_sampled_nll, knn_label_accuracy, negative_elbo)
 
 MEAN, LOG_VAR = np.array([0.6, -0.4], "float32"), np.array([-0.5, 0.3], "float32")
 KL = 0.5 * float(np.sum(np.exp(LOG_VAR) + MEAN ** 2 - 1.0 - LOG_VAR))
@@ -98,8 +99,6 @@ def test_a_cvae_needs_one_label_per_image():
 
 def test_effective_sample_size_of_each_row_of_a_matrix_of_log_weights():
     """Bug caught: the row maximum subtracted without keepdims (wrong broadcasting for N != K)."""
-    from cvae_utils import effective_sample_size
-
     log_w = np.array([[0.0, 0.0, 0.0], [0.0, -800.0, -900.0]])  # equal weights: K; one dominates: 1
     np.testing.assert_allclose(effective_sample_size(log_w, axis=-1), [3.0, 1.0])
     np.testing.assert_allclose(effective_sample_size(log_w.T, axis=0), [3.0, 1.0])
@@ -107,8 +106,6 @@ def test_effective_sample_size_of_each_row_of_a_matrix_of_log_weights():
 
 def test_bernoulli_likelihood_matrix_refuses_a_probability_of_exactly_zero():
     """Bug caught: p = 0 let through (log 0 = -inf in the matrix)."""
-    from cvae_utils import bernoulli_log_likelihood_matrix
-
     probs = np.full((1, 28, 28, 1), 0.5)
     probs[0, 3, 3, 0] = 0.0
     with pytest.raises(ValueError, match="strictly between"):
@@ -117,8 +114,6 @@ def test_bernoulli_likelihood_matrix_refuses_a_probability_of_exactly_zero():
 
 def test_knn_label_accuracy_with_a_single_reference_point():
     """Bug caught: a reference set of one code refused; labels of the wrong length accepted."""
-    from cvae_utils import knn_label_accuracy
-
     z_ref, z_query = np.zeros((1, 2)), np.array([[0.1, 0.0], [5.0, 5.0]])
     assert knn_label_accuracy(z_ref, [1], z_query, [1, 0], k=1) == 0.5
     with pytest.raises(ValueError, match="labels_reference has 2 labels"):

@@ -79,18 +79,26 @@ def test_bernoulli_nll_is_a_per_image_sum_that_grows_with_the_number_of_wrong_pi
     np.testing.assert_allclose(got, [16 * right, 8 * wrong + 8 * right, 16 * wrong], rtol=1e-5)
 
 
-def test_integer_and_float64_inputs_give_the_float_answer():
-    """Bugs caught: integer images (0/1 as int) or an integer tensor not converted to floats; float64
-    inputs silently rounded to float32; x not cast to the logits' dtype (float64 logits)."""
+def _binary_images_and_logits():
     rng = np.random.default_rng(0)
-    x = (rng.random((3, 4, 4, 1)) < 0.5)
+    x = rng.random((3, 4, 4, 1)) < 0.5
     logits = rng.normal(size=(3, 4, 4, 1))
-    expected = np.sum(np.logaddexp(0, logits) - x * logits, axis=(1, 2, 3))
+    return x, logits, np.sum(np.logaddexp(0, logits) - x * logits, axis=(1, 2, 3))
+
+
+def test_integer_images_give_the_float_answer():
+    """Bug caught: integer images (0/1 as int) or an integer tensor not converted to floats."""
+    x, logits, expected = _binary_images_and_logits()
     for images in (x.astype("int64"), ops.convert_to_tensor(x.astype("int32")), x.astype("float32")):
         np.testing.assert_allclose(_np(bernoulli_nll_from_logits(images, logits.astype("float32"))), expected,
                                    rtol=1e-5)
-    if "float64" not in str(ops.convert_to_tensor(logits).dtype):
-        return  # JAX without jax_enable_x64 has no float64 tensors
-    exact = bernoulli_nll_from_logits(x.astype("float32"), ops.convert_to_tensor(logits))  # float64 logits
+
+
+@pytest.mark.skipif("float64" not in str(ops.convert_to_tensor(np.zeros(1)).dtype),
+                    reason="this backend has no float64 tensors (JAX without jax_enable_x64)")
+def test_float64_logits_keep_float64():
+    """Bugs caught: float64 inputs silently rounded to float32; x not cast to the logits' dtype."""
+    x, logits, expected = _binary_images_and_logits()
+    exact = bernoulli_nll_from_logits(x.astype("float32"), ops.convert_to_tensor(logits))
     assert "float64" in str(exact.dtype)
     np.testing.assert_allclose(_np(exact), expected, rtol=1e-12)

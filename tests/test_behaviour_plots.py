@@ -12,8 +12,8 @@ import pytest
 from statistics import NormalDist
 
 from cvae_utils import (CVAE, VAE, latent_grid, plot_conditional_grid, plot_image_grid, plot_interpolation,
-                        plot_latent_manifold, plot_latent_scatter, plot_reconstructions, plot_training_curves,
-                        tile)
+                        plot_latent_manifold, plot_latent_scatter, plot_rate_distortion, plot_reconstructions,
+                        plot_training_curves, tile)
 
 
 def _images(n: int, seed: int = 0) -> np.ndarray:
@@ -183,8 +183,6 @@ def test_a_figure_drawn_into_a_given_axes_returns_that_axes_figure(vae2):
 def test_plot_rate_distortion_into_a_given_axes_shows_every_point(xscale):
     """Bugs caught: no Figure returned when drawing into an axes; axis limits that cut points off."""
     import matplotlib.pyplot as plt
-
-    from cvae_utils import plot_rate_distortion
 
     rates, distortions = np.array([500.0, 25.0, 0.0]), np.array([70.0, 105.0, 206.0])
     fig, ax = plt.subplots()

@@ -67,12 +67,10 @@ LAYERS = {
 }
 #: The tests run against the mutants (book and site tests are deselected by marker).
 TESTS = ["tests/test_*.py"]
-#: Copied beside the mutated package (mutmut copies only the package and tests/).
-ALSO_COPY = ["tools", "benchmarks", "chapters", "_static", "_config.yml", "_config_student.yml", "_toc.yml",
-             "requirements.txt", "README.md", "package.json", "intro.md", "results.md", "api.md", "cheatsheet.md",
-             "glossary.md", "instructor.md", "bibliography.md", "references.bib", ".ci"]
-COPY_IGNORE = shutil.ignore_patterns(".git", "_build", "node_modules", "mutants", "__pycache__", ".venv",
-                                     ".ipynb_checkpoints", "artifacts", "*.egg-info")
+#: Not copied beside the mutated package: mutmut's own copies, and the configuration it reads.
+NOT_ALSO_COPIED = {"cvae_utils", "tests", "mutants", "pyproject.toml", "setup.cfg", "setup.py"}
+COPY_IGNORE = shutil.ignore_patterns(".git", ".pytest_cache", ".benchmarks", "_build", "node_modules", "mutants",
+                                     "__pycache__", ".venv",                                     ".ipynb_checkpoints", "artifacts", "*.egg-info")
 PYTEST_ARGS = ["-p", "no:nbval", "-o", "addopts=", "-p", "no:cacheprovider", "-m", "not book and not site"]
 NO_MUTATE_PATTERNS = [r"^\s*raise\b"]
 
@@ -111,7 +109,7 @@ def _toml_list(items: list[str]) -> str:
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
 
 
-def mutmut_config(sources: list[str], tests: list[str], backend: str) -> str:
+def mutmut_config(sources: list[str], tests: list[str], backend: str, also_copy: list[str] = ()) -> str:
     """The [tool.mutmut] section written into the copy's pyproject.toml."""
     lines = ["", "[tool.mutmut]",
              'source_paths = ["cvae_utils"]',  # the whole package is copied; only `only_mutate` changes
@@ -120,7 +118,7 @@ def mutmut_config(sources: list[str], tests: list[str], backend: str) -> str:
              f"pytest_add_cli_args = {_toml_list(PYTEST_ARGS)}",
              f"pytest_add_cli_args_test_selection = {_toml_list(tests)}",
              # the rest of the repository, which some test modules read when pytest imports them
-             f"also_copy = {_toml_list(ALSO_COPY)}"]
+             f"also_copy = {_toml_list(also_copy)}"]
     if backend != "torch":
         lines += ['process_isolation = "forkserver"', 'forkserver_warmup = "none"']
     return "\n".join(lines) + "\n"
@@ -133,7 +131,8 @@ def prepare_copy(root: Path, workdir: Path, sources: list[str], tests: list[str]
     text = pyproject.read_text()
     if "[tool.mutmut]" in text:  # the copy's own section gives way to the generated one
         text = re.sub(r"\n\[tool\.mutmut\][^\[]*", "\n", text)
-    pyproject.write_text(text + mutmut_config(sources, tests, backend))
+    also_copy = sorted(p.name for p in copy.iterdir() if p.name not in NOT_ALSO_COPIED)
+    pyproject.write_text(text + mutmut_config(sources, tests, backend, also_copy))
     for source in sources:
         exclude_constructors(copy / source)
     return copy

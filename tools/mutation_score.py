@@ -70,7 +70,7 @@ TESTS = ["tests/test_*.py"]
 #: Not copied beside the mutated package: mutmut's own copies, and the configuration it reads.
 NOT_ALSO_COPIED = {"cvae_utils", "tests", "mutants", "pyproject.toml", "setup.cfg", "setup.py"}
 COPY_IGNORE = shutil.ignore_patterns(".git", ".pytest_cache", ".benchmarks", "_build", "node_modules", "mutants",
-                                     "__pycache__", ".venv",                                     ".ipynb_checkpoints", "artifacts", "*.egg-info")
+                                     "__pycache__", ".venv", ".ipynb_checkpoints", "artifacts", "*.egg-info")
 PYTEST_ARGS = ["-p", "no:nbval", "-o", "addopts=", "-p", "no:cacheprovider", "-m", "not book and not site"]
 NO_MUTATE_PATTERNS = [r"^\s*raise\b"]
 

@@ -105,3 +105,25 @@ def tolerance_paragraph(path: Path) -> str:
             found = TOLERANCE.search(source)
             return found.group(0) if found else ""
     return ""
+
+
+TOLERANCE_NOTE = "(tolerance-note)="  # the MyST label of the one full explanation
+
+
+def tolerance_note(chapters: Path) -> str:
+    """The section of a chapter under the label ``(tolerance-note)=``, up to the next label."""
+    for path in sorted(Path(chapters).glob("*.ipynb")):
+        for cell in json.loads(path.read_text())["cells"]:
+            source = "".join(cell["source"])
+            if cell["cell_type"] == "markdown" and TOLERANCE_NOTE in source:
+                note = source.split(TOLERANCE_NOTE, 1)[1]
+                return re.split(r"\n\([\w-]+\)=\n", note, maxsplit=1)[0]
+    return ""
+
+
+def stated_tolerance(path: Path) -> str:
+    """What a box states as its tolerance: its own paragraph, or the note its paragraph links to."""
+    paragraph = tolerance_paragraph(path)
+    if "<tolerance-note>" in paragraph:
+        return tolerance_note(path.parent)
+    return paragraph

@@ -113,8 +113,9 @@ images) reaches **{100 * fidelity['judge_accuracy']:.1f}%** accuracy on the real
 
 ## Every chapter's numbers
 
-The "What you should see" box of each chapter, as committed (each chapter states its tolerance under
-its box); the tests keep these numbers equal to the chapters' outputs.
+The "What you should see" box of each chapter, as committed ({{ref}}`how close your numbers should be
+<tolerance-note>` is explained once, in chapter 00); the tests keep these numbers equal to the chapters'
+outputs.
 
 {chapter_boxes()}
 ## Speed

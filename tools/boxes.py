@@ -107,11 +107,14 @@ def tolerance_paragraph(path: Path) -> str:
     return ""
 
 
-TOLERANCE_NOTE = "(tolerance-note)="  # the MyST label of the one full explanation
+TOLERANCE_NOTE = "(tolerance-note)="  # the label of the one full explanation
 
 
 def tolerance_note(chapters: Path) -> str:
-    """The section of a chapter under the label ``(tolerance-note)=``, up to the next label."""
+    """The section under the label ``(tolerance-note)=`` in a notebook of
+    the folder ``chapters``, up to the next label ("" when none has it)."""
+    if not Path(chapters).is_dir():
+        raise ValueError(f"expected a folder of chapters, got {chapters!r}")
     for path in sorted(Path(chapters).glob("*.ipynb")):
         for cell in json.loads(path.read_text())["cells"]:
             source = "".join(cell["source"])
@@ -122,7 +125,8 @@ def tolerance_note(chapters: Path) -> str:
 
 
 def stated_tolerance(path: Path) -> str:
-    """What a box states as its tolerance: its own paragraph, or the note its paragraph links to."""
+    """What a box states as its tolerance: its own paragraph, or the note
+    that its paragraph links to."""
     paragraph = tolerance_paragraph(path)
     if "<tolerance-note>" in paragraph:
         return tolerance_note(path.parent)

@@ -14,8 +14,19 @@ import json
 from pathlib import Path
 
 import pytest
-from tools.boxes import (_value, box_numbers, box_text, code_literals, is_found, missing_numbers, output_numbers,
-                         stated_tolerance, tolerance_note, tolerance_paragraph)
+
+from tools.boxes import (
+    _value,
+    box_numbers,
+    box_text,
+    code_literals,
+    is_found,
+    missing_numbers,
+    output_numbers,
+    stated_tolerance,
+    tolerance_note,
+    tolerance_paragraph,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))

@@ -4,9 +4,8 @@ The box is what a learner compares their run with, so it must quote the run the 
 number of the box counts as found when some number printed by the notebook (a stream, a table, a
 result) equals it after rounding to the box's decimals - as a percentage too (0.916 -> 91.6%) - or,
 for a setting of the run (500 test digits, 10 epochs), when the chapter's code writes it as a literal.
-References ({doc}, {eq}, {cite}) are not numbers. The box's **Tolerance.** paragraph links to the one
-explanation of the tolerance, under the MyST label (tolerance-note)= in chapter 00, which quotes the spread
-measured between two full runs (benchmarks/results/spread.json); its own test checks that.
+References ({doc}, {eq}, {cite}) are not numbers. The box's **Tolerance.** paragraph quotes the spread
+measured between two full runs (benchmarks/results/spread.json), which its own test checks.
 """
 
 from __future__ import annotations
@@ -21,9 +20,7 @@ from tools.boxes import (_value, box_numbers, box_text, code_literals, is_found,
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
 SPREAD = ROOT / "benchmarks" / "results" / "spread.json"
-STATED_PERCENT = 6  # the largest relative change the tolerance note states
-TOLERANCE_LABEL = "(tolerance-note)="
-TOLERANCE_LINK = "](tolerance-note)"
+STATED_PERCENT = 6  # the largest relative change the Tolerance paragraphs state
 
 pytestmark = pytest.mark.book
 
@@ -48,30 +45,15 @@ def test_settings_count_only_when_the_code_writes_them(tmp_path):
     assert {500.0, 1000.0} <= code_literals(path) and 20.0 not in code_literals(path)
 
 
-def tolerance_note() -> str:
-    """The text of the markdown cell that holds the label (tolerance-note)=, from the label on."""
-    for path in NOTEBOOKS:
-        for cell in json.loads(path.read_text())["cells"]:
-            source = "".join(cell["source"])
-            if cell["cell_type"] == "markdown" and TOLERANCE_LABEL in source:
-                return source[source.index(TOLERANCE_LABEL):]
-    return ""
-
-
 @pytest.mark.parametrize("path", [p for p in NOTEBOOKS if not p.name.startswith("00_")], ids=lambda p: p.name)
 def test_every_box_states_its_tolerance(path):
-    text = tolerance_paragraph(path)
-    assert text, f"{path.name}: the box has no **Tolerance.** paragraph"
-    assert TOLERANCE_LINK in text or "no training" in text, (
-        f"{path.name}: the box's **Tolerance.** paragraph does not link to the tolerance note "
-        f"([how close your numbers should be](tolerance-note))")
+    assert tolerance_paragraph(path), f"{path.name}: the box has no **Tolerance.** paragraph"
 
 
 def test_the_stated_tolerance_covers_the_spread_measured_between_two_full_runs():
     measured = json.loads(SPREAD.read_text())
-    note = tolerance_note()
-    assert note, f"no chapter holds the tolerance note (the label {TOLERANCE_LABEL})"
-    assert f"{STATED_PERCENT}%" in note, f"the tolerance note does not state {STATED_PERCENT}%"
+    stated = {p.name: tolerance_paragraph(p) for p in NOTEBOOKS}
+    assert all(f"{STATED_PERCENT}%" in text for name, text in stated.items() if text and "no training" not in text)
     for name, entry in measured.items():
         for item, old, new in entry["pairs"]:
             o, n = _value(old), _value(new)

@@ -380,21 +380,40 @@ def _check_model_class(model_class, name, conditional):
         report(name, False, f"on a fixed batch your loss is {loss:.2f}, but reconstruction {rec:.2f} + KL {kl:.2f} "
                             f"= {rec + kl:.2f} nats per image.{hint}")
 
-    # 2. Gradient through the sampling step: with mu = 0 and log sigma^2 = 0 for every image the KL
-    #    has zero gradient, so only the reconstruction can move the heads - through z = mu + sigma * eps.
+    # 2. The model samples: with sigma = 1 two calls in training mode decode two different draws of
+    #    z, neither of them z_mean itself.
     model.encoder.set_weights(reference.encoder.get_weights())
     _set_head(model.encoder, "z_mean", kernel_scale=0.0, bias=0.0)
     _set_head(model.encoder, "z_log_var", kernel_scale=0.0, bias=0.0)
-    before = [w.copy() for w in model.encoder.get_layer("z_mean").get_weights()]
+    first, _ = _outputs(model, inputs, name)
+    second, _ = _outputs(model, inputs, name)
+    at_mean = np.asarray(ops.convert_to_numpy(reference.decoder(
+        [first["z_mean"], one_hot] if conditional else first["z_mean"])), "float64")
+    if close(first["logits"], at_mean, atol=1e-5) and close(second["logits"], at_mean, atol=1e-5):
+        report(name, False, "with sigma = 1 your logits are decoder(z_mean): the model never samples. In "
+                            "training, decode z = z_mean + exp(z_log_var / 2) * eps with a fresh eps drawn by "
+                            "keras.random.normal (or the Sampling layer)")
+    if close(first["logits"], second["logits"], atol=1e-6, rtol=1e-6):
+        report(name, False, "two calls on the same images in training mode decoded the same z: every call must "
+                            "draw a new eps. An integer seed given to keras.random.normal inside call() draws the "
+                            "same eps every time; keep a keras.random.SeedGenerator in __init__ and pass it as "
+                            "the seed (or use the Sampling layer)")
+
+    # 3. Gradient through the sampling step: with mu = 0 and log sigma^2 = 0 for every image the KL
+    #    has zero gradient, so only the reconstruction can move the heads - through z = mu + sigma * eps.
+    #    The z_log_var head reaches the reconstruction only through the sample.
+    heads = ("z_mean", "z_log_var")
+    before = {h: [w.copy() for w in model.encoder.get_layer(h).get_weights()] for h in heads}
     model.compile(optimizer=keras.optimizers.SGD(0.05))
     model.fit(inputs, epochs=1, batch_size=len(x), shuffle=False, verbose=0)
-    after = model.encoder.get_layer("z_mean").get_weights()
-    if np.allclose(before[0], after[0]) and np.allclose(before[1], after[1]):
-        report(name, False, "training did not change the encoder's z_mean layer: no gradient reaches the encoder "
-                            "through the sampling step. Draw eps with keras.random.normal and build z with "
-                            "keras.ops (or use the Sampling layer), not with NumPy")
+    unchanged = [h for h in heads
+                 if all(np.allclose(b, a) for b, a in zip(before[h], model.encoder.get_layer(h).get_weights()))]
+    if unchanged:
+        report(name, False, f"training did not change the encoder's {' and '.join(unchanged)} layer: no gradient "
+                            f"reaches the encoder through the sampling step. Draw eps with keras.random.normal and "
+                            f"build z with keras.ops (or use the Sampling layer), not with NumPy")
 
-    # 3. A few steps of real training lower the loss.
+    # 4. A few steps of real training lower the loss.
     model.encoder.set_weights(reference.encoder.get_weights())
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     history = model.fit(inputs, epochs=8, batch_size=len(x), shuffle=False, verbose=0)
@@ -402,8 +421,8 @@ def _check_model_class(model_class, name, conditional):
     if not losses or not np.all(np.isfinite(losses)) or not losses[-1] < losses[0]:
         report(name, False, f"eight training steps on a fixed batch did not lower the loss: {np.round(losses, 1)}")
     return report(name, True, f"loss = reconstruction {rec:.1f} + KL {kl:.1f} nats on fixed weights and a fixed "
-                              f"batch; gradients reach the encoder through the sampling step; eight training "
-                              f"steps lower the loss")
+                              f"batch; every call samples a new z; gradients reach both encoder heads through "
+                              f"the sampling step; eight training steps lower the loss")
 
 
 def check_vae_class(vae_class) -> bool:
@@ -413,7 +432,9 @@ def check_vae_class(vae_class) -> bool:
     batch mean of the -ELBO.
 
     On fixed weights and a fixed batch it compares z_mean, the logits (with sigma = 0, so z = mu) and the
-    loss with the package's; it checks that training moves the encoder through the sampling step (with the
-    KL's gradient zero, only the reconstruction can), and that eight steps lower the loss.
+    loss with the package's; with sigma = 1 it checks that the model samples (its logits are not
+    decoder(z_mean), and two calls in training mode draw different z); it checks that training moves
+    both encoder heads, z_mean and z_log_var, through the sampling step (with the KL's gradient zero,
+    only the reconstruction can), and that eight steps lower the loss.
     """
     return _check_model_class(vae_class, "check_vae_class", conditional=False)

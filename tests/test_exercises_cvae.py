@@ -264,6 +264,15 @@ def kl_no_half(m, lv, pm, plv, y):
     return 2.0 * kl_prior_right(m, lv, pm, plv, y)
 
 
+def kl_log_ratio_without_half(m, lv, pm, plv, y):
+    """log(sigma_p / sigma_q) written as log_var_p - log_var_q."""
+    mean_p, log_var_p = _rows(pm, plv, y)
+    per_dimension = (log_var_p - lv
+                     + (ops.exp(lv) + ops.square(m - mean_p))
+                     / (2.0 * ops.exp(log_var_p)) - 0.5)
+    return ops.sum(per_dimension, axis=-1)
+
+
 def kl_standard_prior(m, lv, pm, plv, y):
     return kl_standard_normal(m, lv)
 
@@ -297,6 +306,7 @@ def kl_stopped_prior(m, lv, pm, plv, y):
     (kl_class_zero, "class 0's prior"),
     (kl_batch_sum, "single number"),
     (kl_no_half, "factor 1/2"),
+    (kl_log_ratio_without_half, "log term lacks the 1/2"),
     (kl_standard_prior, r"N\(0, I\)"),
     (kl_per_dimension_mean, "averaged over the latent dimensions"),
     (kl_no_sum, "sum over the last axis"),

@@ -260,6 +260,14 @@ def _kl_np(mean_q, log_var_q, mean_p, log_var_p):
     return 0.5 * np.sum(lp - lq + (np.exp(lq) + (mq - mp) ** 2) / np.exp(lp) - 1.0, axis=-1)
 
 
+def _log_ratio_without_half(mean_q, log_var_q, mean_p, log_var_p):
+    """The slip the exercise warns about: log(sigma_p / sigma_q) written as log_var_p - log_var_q."""
+    mq, lq, mp, lp = (np.asarray(a, "float64")
+                      for a in (mean_q, log_var_q, mean_p, log_var_p))
+    return np.sum(lp - lq + (np.exp(lq) + (mq - mp) ** 2) / (2 * np.exp(lp))
+                  - 0.5, axis=-1)
+
+
 def _std_variants(mean_q, log_var_q, mean_p, log_var_p):
     """The usual slips with log-variances: the standard deviations exp(log_var / 2) used as variances,
     or log_var read as a log standard deviation (variance exp(2 log_var))."""
@@ -329,6 +337,9 @@ def check_label_prior_kl(kl_to_label_prior) -> bool:
                     "KL(q(z|x,y) || p(z|y)), the expectation taken under the encoder's q.")
         elif same(2 * expected):
             hint = " Your values are twice the right ones: the closed form has a factor 1/2 in front."
+        elif same(_log_ratio_without_half(z_mean, z_log_var, rows(prior_means), rows(prior_log_vars))):
+            hint = (" Your log term lacks the 1/2: log(sigma_p / sigma_q) = (log_var_p - log_var_q) / 2, because "
+                    "the inputs are log-variances, not log standard deviations.")
         elif same(expected / d):
             hint = " You averaged over the latent dimensions: sum them (the KL of independent dimensions adds up)."
         elif same(ref(z_mean, z_log_var, prior_means, prior_log_vars, np.zeros(n, dtype="int32"))):

@@ -92,23 +92,40 @@ def check_kl_divergence(kl_divergence) -> bool:
         report(name, False, f"expected shape {expected.shape} (one KL per example), got a single number: "
                             f"do not average over the batch - the model does that")
     _check_shape(got, expected.shape, name)
+    m, lv = z_mean.astype("float64"), z_log_var.astype("float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_var_as_variance = 0.5 * np.sum(lv + m ** 2 - 1.0 - np.log(lv), axis=-1)
     if not np.all(np.isfinite(got)):
-        report(name, False, f"your KL is not finite: {_fmt(got)}")
-    if not close(got, expected):
+        hint = ""
+        if np.allclose(got, log_var_as_variance, equal_nan=True) or np.any(
+                ~np.isfinite(got) & np.any(lv <= 0, axis=-1)):
+            hint = (" z_log_var is already log sigma^2 and can be zero or negative: the variance is "
+                    "exp(z_log_var) and its log is z_log_var itself - do not take log(z_log_var).")
+        report(name, False, f"your KL is not finite: {_fmt(got)} for z_log_var rows {_fmt(z_log_var)}.{hint}")
+    wrong_rows = ~np.isclose(got, expected, atol=1e-4, rtol=1e-4)
+    if np.any(wrong_rows):
         hint = ""
         if close(got, 2 * expected):
             hint = " Your values are twice too large: the closed form has a factor 1/2."
         elif close(got, expected / 2):
             hint = (" Your values are half the right ones: the factor is 1/2, applied once, and the KL is "
                     "summed over the latent dimensions, not averaged.")
-        elif close(got, 0.5 * np.sum(np.exp(0.5 * z_log_var.astype("float64")) + z_mean.astype("float64") ** 2
-                                     - 1.0 - z_log_var, axis=-1)):
+        elif close(got, -expected):
+            hint = (" Your values have the wrong sign: a KL divergence is never negative; -1/2 * sum(1 + log_var "
+                    "- mean^2 - exp(log_var)) and 1/2 * sum(exp(log_var) + mean^2 - 1 - log_var) are the same.")
+        elif close(got, 0.5 * np.sum(np.exp(lv) + m ** 2 - 1.0 + lv, axis=-1)):
+            hint = (" The log-variance term has the wrong sign: it is - log_var inside the sum "
+                    "(+ log_var under the form -1/2 * sum(1 + log_var - mean^2 - exp(log_var))).")
+        elif close(got, 0.5 * np.sum(np.exp(0.5 * lv) + m ** 2 - 1.0 - lv, axis=-1)):
             hint = (" You used the standard deviation exp(log_var / 2) where the variance exp(log_var) belongs: "
                     "z_log_var is log sigma^2.")
+        elif close(got, 0.5 * np.sum(lv + m ** 2 - 1.0 - lv, axis=-1)):
+            hint = " You used log_var where the variance exp(log_var) belongs."
         elif abs(got[0]) > 1e-4:
             hint = " For mean 0 and log_var 0 (first row) q equals p, so the KL must be 0."
-        report(name, False, f"for z_mean={_fmt(z_mean[1])}, z_log_var={_fmt(z_log_var[1])} expected "
-                            f"{expected[1]:.4f}, got {got[1]:.4f}. All rows: expected {_fmt(expected)}, "
+        i = int(np.argmax(wrong_rows))  # the first row that differs
+        report(name, False, f"for z_mean={_fmt(z_mean[i])}, z_log_var={_fmt(z_log_var[i])} expected "
+                            f"{expected[i]:.4f}, got {got[i]:.4f}. All rows: expected {_fmt(expected)}, "
                             f"got {_fmt(got)}.{hint}")
     return report(name, True, f"matches the closed form on {len(expected)} examples (KL from 0 to "
                               f"{expected.max():.2f} nats)")
@@ -259,8 +276,9 @@ def check_negative_elbo(negative_elbo_per_image) -> bool:
                     "times more than in the ELBO.")
         elif close(got, _bernoulli_nll_clipped_reference(x, logits) + kl, atol=1e-2, rtol=1e-4):
             hint = " Adding 1e-7 inside log() biases large logits: use softplus(l) - x * l."
-        report(name, False, f"expected {_fmt(expected, 2)} nats, got {_fmt(got, 2)} "
-                            f"(reconstruction {_fmt(reconstruction, 2)} + KL {_fmt(kl, 2)}).{hint}")
+        report(name, False, f"expected {_fmt(expected, 2)} nats, got {_fmt(got, 2)}; the expected values "
+                            f"are the reference's reconstruction {_fmt(reconstruction, 2)} plus the reference's "
+                            f"KL {_fmt(kl, 2)}.{hint}")
     return report(name, True, f"-ELBO per image {_fmt(expected, 1)} nats, finite even for logits of +-60")
 
 

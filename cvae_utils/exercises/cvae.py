@@ -39,7 +39,7 @@ def one_hot_reference(labels, num_classes: int) -> np.ndarray:
     return np.eye(num_classes, dtype="float32")[labels]
 
 
-def check_one_hot(one_hot) -> bool:
+def check_one_hot(one_hot) -> None:
     """Check ``one_hot(labels, num_classes)``.
 
     It must return a float array of shape (N, num_classes) whose row i is 1 at column
@@ -80,7 +80,7 @@ def check_one_hot(one_hot) -> bool:
             report(name, False, f"for labels={bad} with num_classes=10 raise ValueError, not {type(exc).__name__}")
         report(name, False, f"labels={bad} with num_classes=10 must raise ValueError: {why}, and silently returning "
                             f"a wrong row hides the bug")
-    return report(name, True, f"right rows on {len(cases)} label arrays, and labels 10 and -1 of 10 classes are refused")
+    report(name, True, f"right rows on {len(cases)} label arrays, and labels 10 and -1 of 10 classes are refused")
 
 
 # -- exercise 2: the inputs of a conditional grid ----------------------------------------------
@@ -99,7 +99,7 @@ def conditional_grid_inputs_reference(z, num_classes: int):
     return np.tile(z, (num_classes, 1)), np.repeat(np.arange(num_classes), len(z)).astype("int32")
 
 
-def check_conditional_grid_inputs(conditional_grid_inputs) -> bool:
+def check_conditional_grid_inputs(conditional_grid_inputs) -> None:
     """Check ``conditional_grid_inputs(z, num_classes)`` -> ``(z_all, labels)``.
 
     For K codes of shape (K, latent_dim) it must return ``z_all`` of shape (num_classes * K,
@@ -136,7 +136,7 @@ def check_conditional_grid_inputs(conditional_grid_inputs) -> bool:
             hint = (" You cycled through the labels (np.tile); the grid needs each label K times in a row "
                     "(np.repeat), one grid row per label.")
         report(name, False, f"labels should be {labels_ref.tolist()}, got {labels.astype('int64').tolist()}.{hint}")
-    return report(name, True, f"{num_classes} rows x {len(z)} columns in row-major order")
+    report(name, True, f"{num_classes} rows x {len(z)} columns in row-major order")
 
 
 # -- exercise 3: the CVAE as a classifier --------------------------------------------------------
@@ -170,7 +170,7 @@ def _kl_per_label(model, x):
     return np.stack(columns, axis=1)
 
 
-def check_classify_by_elbo(elbo_scores, model, x, y, atol: float = 1e-2) -> bool:
+def check_classify_by_elbo(elbo_scores, model, x, y, atol: float = 1e-2) -> None:
     """Check ``elbo_scores(model, x)`` -> float (N, num_classes): -ELBO of every image under every label.
 
     Entry [i, c] must be ``negative_elbo(model, x, y=np.full(len(x), c), per_image=True)[i]``, with the
@@ -238,7 +238,7 @@ def check_classify_by_elbo(elbo_scores, model, x, y, atol: float = 1e-2) -> bool
                             f"entries differ).{hint}")
     predicted = got.argmin(axis=1)  # smallest -ELBO = largest bound on log p(x | c)
     accuracy = float(np.mean(predicted == y))
-    return report(name, True, f"scores match the reference for all {n} x {num_classes} image-label pairs; the "
+    report(name, True, f"scores match the reference for all {n} x {num_classes} image-label pairs; the "
                               f"smallest -ELBO labels {accuracy:.1%} of {n} test digits correctly "
                               f"(chance: {1 / num_classes:.0%})")
 
@@ -292,7 +292,7 @@ def _label_prior_inputs():
     return z_mean, z_log_var, prior_means, prior_log_vars, labels
 
 
-def check_label_prior_kl(kl_to_label_prior) -> bool:
+def check_label_prior_kl(kl_to_label_prior) -> None:
     """Check ``kl_to_label_prior(z_mean, z_log_var, prior_means, prior_log_vars, labels)`` -> (N,).
 
     ``z_mean``, ``z_log_var``: (N, d) the encoder's q(z | x, y); ``prior_means``, ``prior_log_vars``:
@@ -376,7 +376,7 @@ def check_label_prior_kl(kl_to_label_prior) -> bool:
         report(name, False, f"the gradient of the summed KL with respect to prior_means is {_fmt_values(d_prior_means)}, "
                             f"expected {_fmt_values(expected_d_prior)} ((mu_y - mu) / sigma_y^2, summed over the images "
                             f"of each class; class rows no image uses get 0)")
-    return report(name, True, f"KL to each image's own class prior matches kl_gaussians on {n} images "
+    report(name, True, f"KL to each image's own class prior matches kl_gaussians on {n} images "
                               f"({expected.min():.2f} to {expected.max():.2f} nats), and gradients reach the "
                               f"prior tables")
 
@@ -387,11 +387,11 @@ def check_label_prior_kl(kl_to_label_prior) -> bool:
 # -- exercise: the whole CVAE, written by the learner -----------------------------------------
 
 
-def check_cvae_class(cvae_class) -> bool:
+def check_cvae_class(cvae_class) -> None:
     """Check a learner's CVAE class, as :func:`cvae_utils.exercises.vae.check_vae_class` does for a VAE:
     ``cvae_class(latent_dim=2)`` takes ``[images, integer_labels]``, builds its networks with
     ``num_classes=10`` and feeds the one-hot label to the encoder *and* the decoder. Also rejects a
     decoder that does not get the image's label."""
     from .vae import _check_model_class
 
-    return _check_model_class(cvae_class, "check_cvae_class", conditional=True)
+    _check_model_class(cvae_class, "check_cvae_class", conditional=True)

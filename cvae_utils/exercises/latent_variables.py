@@ -32,7 +32,7 @@ __all__ = [
 # ----------------------------------------------------------------------------------------------
 
 
-def check_class_mean_images(fn) -> bool:
+def check_class_mean_images(fn) -> None:
     """Check ``fn(x, y, num_classes=10)``: the mean image of each class, shape (num_classes, *image_shape).
 
     Uses synthetic images with unsorted, unbalanced labels, so averaging over all images,
@@ -49,7 +49,7 @@ def check_class_mean_images(fn) -> bool:
     x += y[:, None, None, None].astype("float32")  # classes differ, so mixing them up shows
     x /= num_classes
     got = as_numpy_result(fn(x, y, num_classes=num_classes), name, lists=True)
-    return per_class_means_verdict(name, got, x, y, num_classes, "images", atol=1e-5)
+    per_class_means_verdict(name, got, x, y, num_classes, "images", atol=1e-5)
 
 
 def _reference_mc_marginal(x, sigma, num_samples, rng):
@@ -57,7 +57,7 @@ def _reference_mc_marginal(x, sigma, num_samples, rng):
     return float(np.mean(np.exp(-0.5 * ((x - z) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))))
 
 
-def check_mc_marginal(fn) -> bool:
+def check_mc_marginal(fn) -> None:
     """Check ``fn(x, sigma, num_samples, rng)``: the naive Monte Carlo estimate of p(x) in the 1-D toy model.
 
     Checks that (1) it returns one number, (2) it draws from the given ``rng`` (same seed, same
@@ -92,10 +92,10 @@ def check_mc_marginal(fn) -> bool:
         return report(name, False, f"over {runs} runs with {k} samples the estimates spread with standard deviation "
                                    f"{estimates.std():.3g}, but a Monte Carlo average of {k} prior samples spreads "
                                    f"with {exact_sd:.3g}: average p(x|z) over z drawn from the prior N(0, 1)")
-    return report(name, True, "matches the exact p(x) with 100,000 samples and has the right spread with 20")
+    report(name, True, "matches the exact p(x) with 100,000 samples and has the right spread with 20")
 
 
-def check_bernoulli_log_likelihood(fn) -> bool:
+def check_bernoulli_log_likelihood(fn) -> None:
     """Check ``fn(x, probs)``: log p(x) of binary images under independent Bernoulli pixels, shape (N,).
 
     Compared with the course's own loss :func:`cvae_utils.losses.bernoulli_nll_from_logits`
@@ -133,4 +133,4 @@ def check_bernoulli_log_likelihood(fn) -> bool:
         hint = (" - the pixels that are 0 contribute log(1 - p) too" if close(got, only_ones, atol=1e-2, rtol=1e-4)
                 else "")
         return report(name, False, f"random images: expected {np.round(want[:3], 2)} ..., got {np.round(got[:3], 2)} ...{hint}")
-    return report(name, True, "agrees with cvae_utils.losses.bernoulli_nll_from_logits on random binary images")
+    report(name, True, "agrees with cvae_utils.losses.bernoulli_nll_from_logits on random binary images")

@@ -72,7 +72,7 @@ def _kl_inputs():
     return z_mean, z_log_var
 
 
-def check_kl_divergence(kl_divergence) -> bool:
+def check_kl_divergence(kl_divergence) -> None:
     """Check ``kl_divergence(z_mean, z_log_var)``: KL( N(z_mean, exp(z_log_var)) || N(0, I) ).
 
     Inputs are float32 arrays of shape (N, D); the answer must have shape (N,) (summed over the D
@@ -127,14 +127,14 @@ def check_kl_divergence(kl_divergence) -> bool:
         report(name, False, f"for z_mean={_fmt(z_mean[i])}, z_log_var={_fmt(z_log_var[i])} expected "
                             f"{expected[i]:.4f}, got {got[i]:.4f}. All rows: expected {_fmt(expected)}, "
                             f"got {_fmt(got)}.{hint}")
-    return report(name, True, f"matches the closed form on {len(expected)} examples (KL from 0 to "
+    report(name, True, f"matches the closed form on {len(expected)} examples (KL from 0 to "
                               f"{expected.max():.2f} nats)")
 
 
 # -- exercise 2: the reparameterisation trick ---------------------------------------------
 
 
-def check_reparameterize(reparameterize, num_samples: int = 20000) -> bool:
+def check_reparameterize(reparameterize, num_samples: int = 20000) -> None:
     """Check ``reparameterize(z_mean, z_log_var, seed)`` returning z = mean + exp(log_var / 2) * eps.
 
     The function must draw eps ~ N(0, I) with ``keras.random.normal(..., seed=seed)`` and build z
@@ -219,7 +219,7 @@ def check_reparameterize(reparameterize, num_samples: int = 20000) -> bool:
         report(name, False, f"the gradients of z are dz/dmean = {_fmt(d_mu)} and dz/dlog_var = {_fmt(d_log_var)}; "
                             f"expected 1 and 0.5 * sigma * eps = {_fmt(0.5 * std * eps)}")
     # (the sample statistics themselves depend on the backend's random generator: not printed)
-    return report(name, True, f"{num_samples} samples have mean z_mean within 5 standard errors and standard "
+    report(name, True, f"{num_samples} samples have mean z_mean within 5 standard errors and standard "
                               f"deviation exp(z_log_var / 2) within 5%; z = mean + sigma * eps given the seed")
 
 
@@ -238,7 +238,7 @@ def _elbo_inputs():
     return x, logits, z_mean, z_log_var
 
 
-def check_negative_elbo(negative_elbo_per_image) -> bool:
+def check_negative_elbo(negative_elbo_per_image) -> None:
     """Check ``negative_elbo_per_image(x, logits, z_mean, z_log_var)``: one -ELBO per image (nats).
 
     -ELBO = sum over pixels of the Bernoulli negative log-likelihood of x given the decoder's
@@ -279,7 +279,7 @@ def check_negative_elbo(negative_elbo_per_image) -> bool:
         report(name, False, f"expected {_fmt(expected, 2)} nats, got {_fmt(got, 2)}; the expected values "
                             f"are the reference's reconstruction {_fmt(reconstruction, 2)} plus the reference's "
                             f"KL {_fmt(kl, 2)}.{hint}")
-    return report(name, True, f"-ELBO per image {_fmt(expected, 1)} nats, finite even for logits of +-60")
+    report(name, True, f"-ELBO per image {_fmt(expected, 1)} nats, finite even for logits of +-60")
 
 
 # -- exercise 4: the whole model, written by the learner --------------------------------------
@@ -438,12 +438,12 @@ def _check_model_class(model_class, name, conditional):
     losses = history.history.get("loss", [])
     if not losses or not np.all(np.isfinite(losses)) or not losses[-1] < losses[0]:
         report(name, False, f"eight training steps on a fixed batch did not lower the loss: {np.round(losses, 1)}")
-    return report(name, True, f"loss = reconstruction {rec:.1f} + KL {kl:.1f} nats on fixed weights and a fixed "
+    report(name, True, f"loss = reconstruction {rec:.1f} + KL {kl:.1f} nats on fixed weights and a fixed "
                               f"batch; every call samples a new z; gradients reach both encoder heads through "
                               f"the sampling step; eight training steps lower the loss")
 
 
-def check_vae_class(vae_class) -> bool:
+def check_vae_class(vae_class) -> None:
     """Check a learner's VAE class: ``vae_class(latent_dim=2)`` must build a keras.Model with ``encoder`` and
     ``decoder`` from :func:`~cvae_utils.networks.build_encoder` / ``build_decoder``, whose ``call`` returns
     ``{"logits", "z_mean", "z_log_var"}`` for one sampled z per image and whose ``compute_loss`` returns the
@@ -455,4 +455,4 @@ def check_vae_class(vae_class) -> bool:
     both encoder heads, z_mean and z_log_var, through the sampling step (with the KL's gradient zero,
     only the reconstruction can), and that eight steps lower the loss.
     """
-    return _check_model_class(vae_class, "check_vae_class", conditional=False)
+    _check_model_class(vae_class, "check_vae_class", conditional=False)

@@ -202,7 +202,7 @@ def check_reparameterize(reparameterize, num_samples: int = 20000) -> None:
     #    wrapped into a tensor at the end passes every check above but gives the encoder no gradient.
     import keras
 
-    from ..gradients import gradients
+    from .. import gradients
 
     mu_var, log_var_var = keras.Variable(mean[None, :]), keras.Variable(log_var[None, :])
     try:
@@ -328,7 +328,7 @@ def _check_model_class(model_class, name, conditional):
     """The shared body of check_vae_class and check_cvae_class."""
     import keras
 
-    from ..models import CVAE, VAE
+    from .. import CVAE, VAE
 
     if not (isinstance(model_class, type) and issubclass(model_class, keras.Model)):
         raise TypeError(f"pass your class itself (a subclass of keras.Model), e.g. {name}(MyModel), "

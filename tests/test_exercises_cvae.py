@@ -9,9 +9,10 @@ from keras import ops
 
 from cvae_utils.evaluate import importance_sampled_nll, negative_elbo
 from cvae_utils.evaluate import conditional_log_likelihoods, knn_label_accuracy
-from cvae_utils.exercises.cvae import (check_classify_by_elbo, check_conditional_grid_inputs, check_label_prior_kl,
-                                       check_one_hot, classify_by_elbo_reference, elbo_scores_reference,
-                                       kl_to_label_prior_reference, one_hot_reference)
+from cvae_utils.exercises.cvae import (check_aggregate_variance, check_classify_by_elbo,
+                                       check_conditional_grid_inputs, check_label_prior_kl,
+                                       classify_by_elbo_reference, elbo_scores_reference,
+                                       kl_to_label_prior_reference)
 from cvae_utils.losses import kl_gaussians, kl_standard_normal
 from cvae_utils.models import CVAE, VAE
 
@@ -28,54 +29,51 @@ def digits():
     return (rng.random((20, 28, 28, 1)) > 0.7).astype("float32"), rng.integers(0, 10, 20)
 
 
-# -- exercise 1: one_hot -------------------------------------------------------------------------
+# -- exercise 1: the aggregate posterior's variance ----------------------------------------------
 
-def one_hot_numpy(labels, num_classes):
-    labels = np.asarray(labels)
-    if labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError("label out of range")
-    return np.eye(num_classes, dtype="float32")[labels]
+def aggregate_variance(z_mean, z_log_var):
+    z_mean, z_log_var = np.asarray(z_mean), np.asarray(z_log_var)
+    return z_mean.var(axis=0) + np.exp(z_log_var).mean(axis=0)
 
 
-def one_hot_keras(labels, num_classes):
-    labels = np.asarray(labels)
-    if np.any((labels < 0) | (labels >= num_classes)):
-        raise ValueError("label out of range")
-    return ops.one_hot(labels, num_classes)
+def aggregate_variance_ops(z_mean, z_log_var):
+    return ops.var(z_mean, axis=0) + ops.mean(ops.exp(z_log_var), axis=0)
 
 
-def test_one_hot_accepts_numpy_keras_and_reference(capsys):
-    check_one_hot(one_hot_numpy)
-    check_one_hot(one_hot_keras)
-    check_one_hot(one_hot_reference)
-    assert "✓ one_hot" in capsys.readouterr().out
+def aggregate_variance_unbiased(z_mean, z_log_var):
+    return (np.var(z_mean, axis=0, ddof=1)
+            + np.mean(np.exp(z_log_var), axis=0))
+
+
+def test_aggregate_variance_accepts_numpy_keras_and_n_minus_1(capsys):
+    check_aggregate_variance(aggregate_variance)
+    check_aggregate_variance(aggregate_variance_ops)
+    check_aggregate_variance(aggregate_variance_unbiased)
+    assert capsys.readouterr().out.count("✓ aggregate_variance") == 3
 
 
 @pytest.mark.parametrize("wrong, message", [
-    (lambda y, c: np.eye(c, dtype="float32")[np.asarray(y)].T, "transposed"),
-    (lambda y, c: np.asarray(y, dtype="float32"), "one number per label"),
-    (lambda y, c: np.eye(c, dtype="int64")[np.asarray(y)], "return floats"),
-    (lambda y, c: np.roll(np.eye(c, dtype="float32")[np.asarray(y)], 1, axis=1), "one column off"),
-    (lambda y, c: np.eye(c, dtype="float32")[np.asarray(y) % c], "must raise ValueError"),
-    # keras.ops.one_hot gives a row of zeros for label 10 (TensorFlow, JAX); torch raises RuntimeError
-    (lambda y, c: ops.one_hot(np.asarray(y), c), "must raise ValueError|raise ValueError, not RuntimeError"),
-    (lambda y, c: None, "forget `return`"),
+    (lambda m, lv: np.var(m, axis=0), "Var\\[mu_j\\] alone"),
+    (lambda m, lv: np.exp(lv).mean(axis=0), "E\\[sigma_j\\^2\\] alone"),
+    (lambda m, lv: np.var(m, axis=0) + np.exp(lv / 2).mean(axis=0),
+     "mean standard deviation"),
+    (lambda m, lv: np.var(m, axis=0) + lv.mean(axis=0), "log sigma\\^2"),
+    (lambda m, lv: (m ** 2).mean(axis=0) + np.exp(lv).mean(axis=0),
+     "second moment"),
+    (lambda m, lv: np.sqrt(aggregate_variance(m, lv)), "standard deviation"),
+    (lambda m, lv: np.var(m, axis=1) + np.exp(lv).mean(axis=1),
+     "one per image"),
+    (lambda m, lv: float(aggregate_variance(m, lv).sum()), "shape"),
+    (lambda m, lv: None, "forget `return`"),
 ])
-def test_one_hot_rejects_mistakes(wrong, message):
+def test_aggregate_variance_rejects_mistakes(wrong, message):
     with pytest.raises(AssertionError, match=message):
-        check_one_hot(wrong)
+        check_aggregate_variance(wrong)
 
 
-def test_one_hot_rejects_wrong_exception_type():
-    def raises_index_error(labels, num_classes):
-        return np.eye(num_classes, dtype="float32")[np.asarray(labels)]  # IndexError for label 10
-    with pytest.raises(AssertionError, match="not IndexError"):
-        check_one_hot(raises_index_error)
-
-
-def test_one_hot_rejects_non_callable():
+def test_aggregate_variance_rejects_non_callable():
     with pytest.raises(TypeError, match="function itself"):
-        check_one_hot(one_hot_numpy([1, 2], 3))
+        check_aggregate_variance(np.ones(2))
 
 
 # -- exercise 2: conditional grid inputs -------------------------------------------------------
@@ -374,16 +372,3 @@ def test_knn_accuracy_validates():
         knn_label_accuracy(z, [0, 1, 0, 1], z, [0, 1, 0], k=1)
     with pytest.raises(ValueError, match="z_query"):
         knn_label_accuracy(z, [0, 1, 0, 1], np.zeros((4, 3)), [0, 1, 0, 1], k=1)
-
-
-def test_check_one_hot_rejects_an_answer_that_lets_negative_labels_wrap_round():
-    from cvae_utils.exercises.cvae import check_one_hot
-
-    def only_checks_the_top(labels, num_classes):
-        labels = np.asarray(labels)
-        if labels.max() >= num_classes:
-            raise ValueError("label too large")
-        return np.eye(num_classes, dtype="float32")[labels]  # -1 silently becomes the last class
-
-    with pytest.raises(AssertionError, match="label -1 has no column"):
-        check_one_hot(only_checks_the_top)

@@ -4,7 +4,8 @@ Each ``check_*`` function calls a learner's function on known inputs, compares t
 reference written in NumPy, and prints ``✓ ...`` when it agrees or raises AssertionError saying
 what differs and what the usual mistake behind that difference is.
 
-- :func:`check_one_hot`: integer labels -> one-hot rows, the form in which the CVAE sees a label.
+- :func:`check_aggregate_variance`: Var[mu_j] + E[sigma_j^2] per latent dimension, the variance of
+  the aggregate posterior, to compare with the prior's 1.
 - :func:`check_conditional_grid_inputs`: the (z, label) pairs behind a "one row per digit" grid.
 - :func:`check_classify_by_elbo`: the CVAE as a classifier: the -ELBO of every image under every
   label, compared entry by entry with :func:`elbo_scores_reference`, then its argmin over the labels.
@@ -29,58 +30,74 @@ from . import as_numpy_result, close, report, require_callable as _require_calla
 
 _numpy_result = partial(as_numpy_result, dtype=None)  # labels stay integers
 
-# -- exercise 1: one-hot labels ----------------------------------------------------------------
+# -- exercise 1: does the aggregate posterior match the prior? ---------------------------------
 
 
-def one_hot_reference(labels, num_classes: int) -> np.ndarray:
-    """Reference answer: float32 array (N, num_classes) with a single 1 per row, at the label."""
-    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
-    labels = check_labels(labels, num_classes, name="labels")
-    return np.eye(num_classes, dtype="float32")[labels]
+def _aggregate_inputs():
+    """400 codes of 3 dimensions: means off centre, log-variances that
+    differ by dimension, so every usual slip gives different numbers."""
+    rng = np.random.default_rng(6)
+    z_mean = (rng.normal(size=(400, 3)) * [1.3, 0.6, 0.2]
+              + [0.8, -0.5, 0.0]).astype("float32")
+    z_log_var = (rng.normal(scale=0.3, size=(400, 3))
+                 + [-4.0, -1.0, -0.1]).astype("float32")
+    return z_mean, z_log_var
 
 
-def check_one_hot(one_hot) -> None:
-    """Check ``one_hot(labels, num_classes)``.
+def check_aggregate_variance(aggregate_variance) -> None:
+    """Check ``aggregate_variance(z_mean, z_log_var)`` -> (latent_dim,).
 
-    It must return a float array of shape (N, num_classes) whose row i is 1 at column
-    ``labels[i]`` and 0 elsewhere, and raise ValueError for a label outside [0, num_classes).
+    The aggregate posterior q(z) = (1/N) sum_i q(z | x_i, y_i) is a mixture
+    of the encoder's Gaussians; by the law of total variance its variance in
+    dimension j is Var_i[mu_ij] + mean_i[sigma_ij^2]. The prior N(0, I) has
+    1 there. Either variance estimator (dividing by N or N - 1) passes.
     """
-    name = "one_hot"
-    _require_callable(one_hot, "check_one_hot(one_hot)")
-    cases = [(np.array([3, 0, 9, 3, 7]), 10), (np.array([1, 0, 2]), 3), (np.array([4]), 5)]
-    for labels, num_classes in cases:
-        expected = one_hot_reference(labels, num_classes)
-        got = _numpy_result(one_hot(labels, num_classes), name, "one array")
-        if got.shape != expected.shape:
-            hint = ""
-            if got.shape == expected.shape[::-1]:
-                hint = " Rows must be examples and columns classes (transposed?)."
-            elif got.shape == labels.shape:
-                hint = " You returned one number per label: expand each label into a row of num_classes entries."
-            report(name, False, f"for labels={labels.tolist()} and num_classes={num_classes} expected shape "
-                                f"{expected.shape}, got {got.shape}.{hint}")
-        if not (np.issubdtype(got.dtype, np.floating)):
-            report(name, False, f"return floats (e.g. float32), got dtype {got.dtype}: the one-hot rows are "
-                                f"concatenated with float features inside the networks")
-        if not close(got, expected):
-            bad = int(np.argmax(np.any(~np.isclose(got, expected), axis=1)))
-            hint = ""
-            if close(got, np.roll(expected, 1, axis=1)) or close(got, np.roll(expected, -1, axis=1)):
-                hint = " The 1 sits one column off: label c belongs in column c (counting from 0)."
-            report(name, False, f"for labels={labels.tolist()} (num_classes={num_classes}) row {bad} (label "
-                                f"{labels[bad]}) should be {expected[bad].astype(int).tolist()}, got "
-                                f"{np.round(got[bad], 3).tolist()}.{hint}")
-    for bad, why in (([0, 10], "label 10 has no column"),
-                     ([3, -1], "label -1 has no column either (NumPy's indexing would wrap it round to the last)")):
-        try:
-            one_hot(np.array(bad), 10)
-        except ValueError:
-            continue
-        except Exception as exc:  # noqa: BLE001 - any other exception is the wrong kind
-            report(name, False, f"for labels={bad} with num_classes=10 raise ValueError, not {type(exc).__name__}")
-        report(name, False, f"labels={bad} with num_classes=10 must raise ValueError: {why}, and silently returning "
-                            f"a wrong row hides the bug")
-    report(name, True, f"right rows on {len(cases)} label arrays, and labels 10 and -1 of 10 classes are refused")
+    name = "aggregate_variance"
+    _require_callable(aggregate_variance,
+                      "check_aggregate_variance(aggregate_variance)")
+    z_mean, z_log_var = _aggregate_inputs()
+    m, lv = z_mean.astype("float64"), z_log_var.astype("float64")
+    var_mu, mean_var = m.var(axis=0), np.exp(lv).mean(axis=0)
+    expected = var_mu + mean_var
+    got = as_numpy_result(aggregate_variance(z_mean, z_log_var), name,
+                          "one variance per latent dimension", lists=True)
+    d = z_mean.shape[1]
+    if got.shape == (len(z_mean),):
+        report(name, False, f"expected one value per latent dimension, shape "
+                            f"({d},); got one per image: take the variance "
+                            f"and the mean over the images, axis=0")
+    if got.shape != (d,):
+        report(name, False, f"expected one value per latent dimension, shape "
+                            f"({d},); got shape {got.shape}")
+
+    def same(a):
+        return close(got, a, atol=1e-4, rtol=1e-2)
+
+    if not same(expected):
+        hint = ""
+        if same(var_mu):
+            hint = (" That is Var[mu_j] alone: every code is a Gaussian "
+                    "with its own variance, so add their mean E[sigma_j^2] "
+                    "= mean of exp(z_log_var).")
+        elif same(mean_var):
+            hint = (" That is E[sigma_j^2] alone: add the spread of the "
+                    "means between images, Var[mu_j].")
+        elif same(var_mu + np.exp(0.5 * lv).mean(axis=0)):
+            hint = (" You added the mean standard deviation exp(log_var / "
+                    "2); the variance sigma^2 is exp(z_log_var).")
+        elif same(var_mu + lv.mean(axis=0)):
+            hint = (" z_log_var is log sigma^2: the variance is "
+                    "exp(z_log_var).")
+        elif same((m ** 2).mean(axis=0) + mean_var):
+            hint = (" You used the mean of mu_j^2, the second moment: it "
+                    "includes the squared mean of the codes. Take the "
+                    "variance of mu_j, which is centred on the mean code.")
+        elif same(np.sqrt(expected)):
+            hint = " That is a standard deviation: return the variance."
+        report(name, False, f"expected {np.round(expected, 4)}, got "
+                            f"{np.round(got, 4)}.{hint}")
+    report(name, True, f"Var[mu_j] + E[sigma_j^2] = {np.round(expected, 3)} "
+                       f"on {len(z_mean)} codes of {d} dimensions")
 
 
 # -- exercise 2: the inputs of a conditional grid ----------------------------------------------

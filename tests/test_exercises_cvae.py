@@ -10,7 +10,7 @@ from keras import ops
 from cvae_utils.evaluate import importance_sampled_nll, negative_elbo
 from cvae_utils.evaluate import conditional_log_likelihoods, knn_label_accuracy
 from cvae_utils.exercises.cvae import (check_aggregate_variance, check_classify_by_elbo,
-                                       check_conditional_grid_inputs, check_label_prior_kl,
+                                       check_class_share, check_label_prior_kl,
                                        classify_by_elbo_reference, elbo_scores_reference,
                                        kl_to_label_prior_reference)
 from cvae_utils.losses import kl_gaussians, kl_standard_normal
@@ -76,38 +76,47 @@ def test_aggregate_variance_rejects_non_callable():
         check_aggregate_variance(np.ones(2))
 
 
-# -- exercise 2: conditional grid inputs -------------------------------------------------------
+# -- exercise 2: the share of the code that is class ---------------------------------------------
 
-def grid_right(z, num_classes):
-    z = np.asarray(z)
-    return np.tile(z, (num_classes, 1)), np.repeat(np.arange(num_classes), len(z))
-
-
-def grid_loops(z, num_classes):
-    zs, labels = [], []
-    for label in range(num_classes):
-        for code in z:
-            zs.append(code)
-            labels.append(label)
-    return np.array(zs), np.array(labels)
+def class_share(z, labels):
+    z = np.asarray(z, dtype="float64")
+    class_means = np.stack([z[labels == c].mean(axis=0) for c in np.unique(labels)])
+    own_mean = class_means[np.searchsorted(np.unique(labels), labels)]  # each code's class mean
+    return own_mean.var(axis=0) / z.var(axis=0)
 
 
-def test_grid_inputs_accepts_answers(capsys):
-    check_conditional_grid_inputs(grid_right)
-    check_conditional_grid_inputs(grid_loops)
-    assert "✓ conditional_grid_inputs" in capsys.readouterr().out
+def class_share_sums(z, labels):
+    z = np.asarray(z, dtype="float64")
+    between = sum(np.sum(labels == c) * (z[labels == c].mean(axis=0) - z.mean(axis=0)) ** 2
+                  for c in np.unique(labels))
+    return between / np.sum((z - z.mean(axis=0)) ** 2, axis=0)
+
+
+def test_class_share_accepts_answers(capsys):
+    check_class_share(class_share)
+    check_class_share(class_share_sums)
+    check_class_share(lambda z, y: ops.convert_to_tensor(class_share(z, y)))
+    assert capsys.readouterr().out.count("✓ class_share") == 3
+
+
+def _unweighted(z, labels):
+    z = np.asarray(z, dtype="float64")
+    means = np.stack([z[labels == c].mean(axis=0) for c in np.unique(labels)])
+    return np.mean((means - z.mean(axis=0)) ** 2, axis=0) / z.var(axis=0)
 
 
 @pytest.mark.parametrize("wrong, message", [
-    (lambda z, c: (np.repeat(np.asarray(z), c, axis=0), np.repeat(np.arange(c), len(z))), "np.tile"),
-    (lambda z, c: (np.tile(np.asarray(z), (c, 1)), np.tile(np.arange(c), len(z))), "np.repeat"),
-    (lambda z, c: (np.tile(np.asarray(z), (c, 1)), np.eye(c)[np.repeat(np.arange(c), len(z))]), "not one-hot"),
-    (lambda z, c: np.tile(np.asarray(z), (c, 1)), "pair"),
-    (lambda z, c: (np.asarray(z), np.arange(c)), "shape"),
+    (lambda z, y: 1.0 - class_share(z, y), "within"),
+    (_unweighted, "different sizes"),
+    (lambda z, y: np.sqrt(class_share(z, y)), "standard deviations"),
+    (lambda z, y: 1.0 / class_share(z, y), "upside down"),
+    (lambda z, y: class_share(z, y).mean(), "shape"),
+    (lambda z, y: class_share(z, np.sort(y)), "expected"),  # labels sorted: the pairing is lost
+    (lambda z, y: None, "forget `return`"),
 ])
-def test_grid_inputs_rejects_mistakes(wrong, message):
+def test_class_share_rejects_mistakes(wrong, message):
     with pytest.raises(AssertionError, match=message):
-        check_conditional_grid_inputs(wrong)
+        check_class_share(wrong)
 
 
 # -- exercise 3: the CVAE as a classifier --------------------------------------------------------

@@ -6,7 +6,7 @@ what differs and what the usual mistake behind that difference is.
 
 - :func:`check_aggregate_variance`: Var[mu_j] + E[sigma_j^2] per latent dimension, the variance of
   the aggregate posterior, to compare with the prior's 1.
-- :func:`check_conditional_grid_inputs`: the (z, label) pairs behind a "one row per digit" grid.
+- :func:`check_class_share`: the share of each code dimension's variance that the class explains.
 - :func:`check_classify_by_elbo`: the CVAE as a classifier: the -ELBO of every image under every
   label, compared entry by entry with :func:`elbo_scores_reference`, then its argmin over the labels.
 - :func:`check_cvae_class`: the learner's own CVAE class (loss terms, gradients, labels to both networks).
@@ -100,60 +100,71 @@ def check_aggregate_variance(aggregate_variance) -> None:
                        f"on {len(z_mean)} codes of {d} dimensions")
 
 
-# -- exercise 2: the inputs of a conditional grid ----------------------------------------------
+# -- exercise 2: how much of the code is label? -------------------------------------------------
 
 
-def conditional_grid_inputs_reference(z, num_classes: int):
-    """Reference answer: ``(z_all, labels)`` for a grid with one row per class and one column per code.
-
-    Row r (entries r*K ... r*K + K - 1) decodes the K codes ``z[0] ... z[K-1]`` in order, all
-    with label r; so ``z_all = tile(z)`` and ``labels = repeat(arange(num_classes), K)``.
-    """
-    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
-    z = as_array(z, "z")
-    if z.ndim != 2 or len(z) == 0:
-        raise ValueError(f"z must have shape (K, latent_dim) with K >= 1, got {z.shape}")
-    return np.tile(z, (num_classes, 1)), np.repeat(np.arange(num_classes), len(z)).astype("int32")
+def _leakage_inputs():
+    """Codes of 3 dimensions for 4 unbalanced classes: dimension 0 is mostly
+    class, dimension 1 partly, dimension 2 not at all."""
+    rng = np.random.default_rng(8)
+    labels = rng.permutation(np.repeat(np.arange(4), [40, 110, 20, 70]))
+    centres = np.array([[-2.0, 0.5, 0.0], [0.5, -0.4, 0.0],
+                        [3.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    z = centres[labels] + rng.normal(size=(len(labels), 3)) * [0.5, 0.8, 1.0]
+    return z.astype("float32"), labels.astype("int32")
 
 
-def check_conditional_grid_inputs(conditional_grid_inputs) -> None:
-    """Check ``conditional_grid_inputs(z, num_classes)`` -> ``(z_all, labels)``.
+def _class_share_np(z, labels, weighted=True):
+    z = np.asarray(z, "float64")
+    classes = np.unique(labels)
+    means = np.stack([z[labels == c].mean(axis=0) for c in classes])
+    counts = np.array([np.sum(labels == c) for c in classes], "float64")
+    weights = counts / counts.sum() if weighted else np.full(
+        len(classes), 1.0 / len(classes))
+    between = (weights[:, None] * (means - z.mean(axis=0)) ** 2).sum(axis=0)
+    return between / z.var(axis=0)
 
-    For K codes of shape (K, latent_dim) it must return ``z_all`` of shape (num_classes * K,
-    latent_dim) and integer ``labels`` of shape (num_classes * K,), row-major: entry r*K + c is
-    code ``z[c]`` with label ``r``.
-    """
-    name = "conditional_grid_inputs"
-    _require_callable(conditional_grid_inputs, "check_conditional_grid_inputs(conditional_grid_inputs)")
-    z = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]], dtype="float32")  # K = 3 codes, easy to track
-    num_classes = 4
-    z_ref, labels_ref = conditional_grid_inputs_reference(z, num_classes)
-    result = conditional_grid_inputs(z, num_classes)
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        report(name, False, f"return a pair (z_all, labels), got {type(result).__name__}")
-    z_all = _numpy_result(result[0], name)
-    labels = _numpy_result(result[1], name)
-    if z_all.shape != z_ref.shape:
-        report(name, False, f"for K=3 codes of dimension 2 and {num_classes} classes z_all must have shape "
-                            f"{z_ref.shape} (one row per grid cell), got {z_all.shape}")
-    if labels.shape != labels_ref.shape:
-        report(name, False, f"labels must have shape {labels_ref.shape} (one integer label per grid cell, not "
-                            f"one-hot), got {labels.shape}")
-    if not (np.issubdtype(labels.dtype, np.integer) or close(labels, np.round(labels))):
-        report(name, False, f"labels must be whole numbers, got {labels[:6].tolist()} ...")
-    if not close(z_all, z_ref):
+
+def check_class_share(class_share) -> None:
+    """Check ``class_share(z, labels)`` -> (latent_dim,): the share of the
+    variance of each code dimension that the class explains,
+    sum_c n_c (mean_c - mean)^2 / sum_i (z_i - mean)^2 (the correlation
+    ratio eta^2; 0 when the class says nothing about z_j, 1 when z_j is
+    the class alone). Classes of different sizes, shuffled labels."""
+    name = "class_share"
+    _require_callable(class_share, "check_class_share(class_share)")
+    z, labels = _leakage_inputs()
+    expected = _class_share_np(z, labels)
+    got = as_numpy_result(class_share(z.copy(), labels.copy()), name,
+                          "one share per latent dimension", lists=True)
+    d = z.shape[1]
+    if got.shape != (d,):
+        report(name, False, f"expected one share per latent dimension, "
+                            f"shape ({d},); got {got.shape}")
+
+    def same(a):
+        return close(got, a, atol=1e-4, rtol=1e-3)
+
+    if not same(expected):
         hint = ""
-        if close(z_all, np.repeat(z, num_classes, axis=0)):
-            hint = (" You repeated each code num_classes times in a row (np.repeat); every row of the grid "
-                    "must run through all K codes, so tile the codes instead (np.tile).")
-        report(name, False, f"z_all[:4] should be {z_ref[:4].tolist()}, got {z_all[:4].tolist()}.{hint}")
-    if not np.array_equal(labels.astype("int64"), labels_ref):
-        hint = ""
-        if np.array_equal(labels.astype("int64"), np.tile(np.arange(num_classes), len(z))):
-            hint = (" You cycled through the labels (np.tile); the grid needs each label K times in a row "
-                    "(np.repeat), one grid row per label.")
-        report(name, False, f"labels should be {labels_ref.tolist()}, got {labels.astype('int64').tolist()}.{hint}")
-    report(name, True, f"{num_classes} rows x {len(z)} columns in row-major order")
+        if same(1.0 - expected):
+            hint = (" That is the share of the variance *within* the "
+                    "classes: the class explains the rest, 1 minus yours.")
+        elif same(_class_share_np(z, labels, weighted=False)):
+            hint = (" The classes have different sizes: weight each class "
+                    "mean by its number of codes (or compute the variance "
+                    "of each code's own class mean).")
+        elif same(np.sqrt(expected)):
+            hint = (" That is a ratio of standard deviations: the share is "
+                    "a ratio of variances.")
+        elif same(1.0 / expected):
+            hint = (" The ratio is upside down: the class's part of the "
+                    "variance over the whole variance, at most 1.")
+        report(name, False, f"expected {np.round(expected, 4)}, got "
+                            f"{np.round(got, 4)}.{hint}")
+    report(name, True, f"{np.round(expected, 3)} for three dimensions that "
+                       f"are mostly, partly and not at all the class, with "
+                       f"classes of 20 to 110 codes")
 
 
 # -- exercise 3: the CVAE as a classifier --------------------------------------------------------

@@ -82,6 +82,86 @@ class DecodesTheLogVariance(GoodVAE):
         return z_log_var
 
 
+class DecodesTheMean(GoodVAE):
+    """The loophole: decodes z_mean and never samples (a deterministic autoencoder)."""
+
+    def sample(self, z_mean, z_log_var):
+        return z_mean
+
+
+class CVAEDecodesTheMean(GoodCVAE):
+    def sample(self, z_mean, z_log_var):
+        return z_mean
+
+
+class SamplesOnlyOutsideTraining(GoodVAE):
+    """Samples at inference only: in training the decoder sees z_mean."""
+
+    def call(self, inputs, training=False):
+        out = super().call(inputs, training=training)
+        if training:
+            out["logits"] = self.decoder(out["z_mean"])
+        return out
+
+
+class SameEpsEveryCall(GoodVAE):
+    """An integer seed inside call(): the same eps for every batch."""
+
+    def sample(self, z_mean, z_log_var):
+        eps = keras.random.normal(ops.shape(z_mean), seed=1)
+        return z_mean + ops.exp(0.5 * z_log_var) * eps
+
+
+class OwnSeedGenerator(GoodVAE):
+    """Correct: its own SeedGenerator, no Sampling layer."""
+
+    def __init__(self, latent_dim=2, **kwargs):
+        super().__init__(latent_dim, **kwargs)
+        self.seeds = keras.random.SeedGenerator(3)
+
+    def sample(self, z_mean, z_log_var):
+        eps = keras.random.normal(ops.shape(z_mean), seed=self.seeds)
+        return z_mean + ops.exp(0.5 * z_log_var) * eps
+
+
+class CVAEOwnSeedGenerator(OwnSeedGenerator):
+    conditional = True
+
+
+class GlobalRandomStream(GoodVAE):
+    """Correct: keras.random.normal without a seed, sigma as sqrt(exp(.))."""
+
+    def sample(self, z_mean, z_log_var):
+        eps = keras.random.normal(ops.shape(z_mean))
+        return z_mean + ops.sqrt(ops.exp(z_log_var)) * eps
+
+
+class CVAEGlobalRandomStream(GlobalRandomStream):
+    conditional = True
+
+
+@pytest.mark.parametrize("right", [OwnSeedGenerator, GlobalRandomStream])
+def test_correct_variants_of_the_vae_pass(right):
+    check_vae_class(right)
+
+
+@pytest.mark.parametrize("right", [CVAEOwnSeedGenerator,
+                                   CVAEGlobalRandomStream])
+def test_correct_variants_of_the_cvae_pass(right):
+    check_cvae_class(right)
+
+
+@pytest.mark.parametrize("check, broken, message", [
+    (check_vae_class, DecodesTheMean, "the model never samples"),
+    (check_vae_class, SamplesOnlyOutsideTraining, "never samples"),
+    (check_vae_class, SameEpsEveryCall, "decoded the same z"),
+    (check_cvae_class, CVAEDecodesTheMean, "the model never samples"),
+])
+def test_a_model_that_does_not_sample_is_rejected(check, broken, message):
+    with pytest.raises(AssertionError, match=message):
+        check(broken)
+
+
 class CVAEWithoutLabelsInTheDecoder(GoodCVAE):
     def decoder_inputs(self, z, one_hot):
         return [z, ops.zeros_like(one_hot)]
@@ -94,8 +174,8 @@ class CVAEWithLabelsOnlyInTheDecoder(GoodCVAE):
 
 
 def test_the_reference_vae_and_cvae_pass(capsys):
-    assert check_vae_class(GoodVAE) is True
-    assert check_cvae_class(GoodCVAE) is True
+    assert check_vae_class(GoodVAE) is None
+    assert check_cvae_class(GoodCVAE) is None
     assert capsys.readouterr().out.count("✓") == 2
 
 

@@ -55,8 +55,8 @@ def consecutive_blocks(images, labels, num_classes):  # assumes the labels are s
 
 
 def test_accepts_correct_answers():
-    assert check_per_class_diversity(right)
-    assert check_per_class_diversity(lambda images, labels, c: per_class_diversity(images, labels, num_classes=c))
+    check_per_class_diversity(right)
+    check_per_class_diversity(lambda images, labels, c: per_class_diversity(images, labels, num_classes=c))
 
 
 @pytest.mark.parametrize("wrong, message", [

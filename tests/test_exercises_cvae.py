@@ -9,9 +9,10 @@ from keras import ops
 
 from cvae_utils.evaluate import importance_sampled_nll, negative_elbo
 from cvae_utils.evaluate import conditional_log_likelihoods, knn_label_accuracy
-from cvae_utils.exercises.cvae import (check_classify_by_elbo, check_conditional_grid_inputs, check_label_prior_kl,
-                                       check_one_hot, classify_by_elbo_reference, elbo_scores_reference,
-                                       kl_to_label_prior_reference, one_hot_reference)
+from cvae_utils.exercises.cvae import (check_aggregate_variance, check_classify_by_elbo,
+                                       check_class_share, check_label_prior_kl,
+                                       classify_by_elbo_reference, elbo_scores_reference,
+                                       kl_to_label_prior_reference)
 from cvae_utils.losses import kl_gaussians, kl_standard_normal
 from cvae_utils.models import CVAE, VAE
 
@@ -28,88 +29,94 @@ def digits():
     return (rng.random((20, 28, 28, 1)) > 0.7).astype("float32"), rng.integers(0, 10, 20)
 
 
-# -- exercise 1: one_hot -------------------------------------------------------------------------
+# -- exercise 1: the aggregate posterior's variance ----------------------------------------------
 
-def one_hot_numpy(labels, num_classes):
-    labels = np.asarray(labels)
-    if labels.min() < 0 or labels.max() >= num_classes:
-        raise ValueError("label out of range")
-    return np.eye(num_classes, dtype="float32")[labels]
+def aggregate_variance(z_mean, z_log_var):
+    z_mean, z_log_var = np.asarray(z_mean), np.asarray(z_log_var)
+    return z_mean.var(axis=0) + np.exp(z_log_var).mean(axis=0)
 
 
-def one_hot_keras(labels, num_classes):
-    labels = np.asarray(labels)
-    if np.any((labels < 0) | (labels >= num_classes)):
-        raise ValueError("label out of range")
-    return ops.one_hot(labels, num_classes)
+def aggregate_variance_ops(z_mean, z_log_var):
+    return ops.var(z_mean, axis=0) + ops.mean(ops.exp(z_log_var), axis=0)
 
 
-def test_one_hot_accepts_numpy_keras_and_reference(capsys):
-    assert check_one_hot(one_hot_numpy)
-    assert check_one_hot(one_hot_keras)
-    assert check_one_hot(one_hot_reference)
-    assert "✓ one_hot" in capsys.readouterr().out
+def aggregate_variance_unbiased(z_mean, z_log_var):
+    return (np.var(z_mean, axis=0, ddof=1)
+            + np.mean(np.exp(z_log_var), axis=0))
+
+
+def test_aggregate_variance_accepts_numpy_keras_and_n_minus_1(capsys):
+    check_aggregate_variance(aggregate_variance)
+    check_aggregate_variance(aggregate_variance_ops)
+    check_aggregate_variance(aggregate_variance_unbiased)
+    assert capsys.readouterr().out.count("✓ aggregate_variance") == 3
 
 
 @pytest.mark.parametrize("wrong, message", [
-    (lambda y, c: np.eye(c, dtype="float32")[np.asarray(y)].T, "transposed"),
-    (lambda y, c: np.asarray(y, dtype="float32"), "one number per label"),
-    (lambda y, c: np.eye(c, dtype="int64")[np.asarray(y)], "return floats"),
-    (lambda y, c: np.roll(np.eye(c, dtype="float32")[np.asarray(y)], 1, axis=1), "one column off"),
-    (lambda y, c: np.eye(c, dtype="float32")[np.asarray(y) % c], "must raise ValueError"),
-    # keras.ops.one_hot gives a row of zeros for label 10 (TensorFlow, JAX); torch raises RuntimeError
-    (lambda y, c: ops.one_hot(np.asarray(y), c), "must raise ValueError|raise ValueError, not RuntimeError"),
-    (lambda y, c: None, "forget `return`"),
+    (lambda m, lv: np.var(m, axis=0), "Var\\[mu_j\\] alone"),
+    (lambda m, lv: np.exp(lv).mean(axis=0), "E\\[sigma_j\\^2\\] alone"),
+    (lambda m, lv: np.var(m, axis=0) + np.exp(lv / 2).mean(axis=0),
+     "mean standard deviation"),
+    (lambda m, lv: np.var(m, axis=0) + lv.mean(axis=0), "log sigma\\^2"),
+    (lambda m, lv: (m ** 2).mean(axis=0) + np.exp(lv).mean(axis=0),
+     "second moment"),
+    (lambda m, lv: np.sqrt(aggregate_variance(m, lv)), "standard deviation"),
+    (lambda m, lv: np.var(m, axis=1) + np.exp(lv).mean(axis=1),
+     "one per image"),
+    (lambda m, lv: float(aggregate_variance(m, lv).sum()), "shape"),
+    (lambda m, lv: None, "forget `return`"),
 ])
-def test_one_hot_rejects_mistakes(wrong, message):
+def test_aggregate_variance_rejects_mistakes(wrong, message):
     with pytest.raises(AssertionError, match=message):
-        check_one_hot(wrong)
+        check_aggregate_variance(wrong)
 
 
-def test_one_hot_rejects_wrong_exception_type():
-    def raises_index_error(labels, num_classes):
-        return np.eye(num_classes, dtype="float32")[np.asarray(labels)]  # IndexError for label 10
-    with pytest.raises(AssertionError, match="not IndexError"):
-        check_one_hot(raises_index_error)
-
-
-def test_one_hot_rejects_non_callable():
+def test_aggregate_variance_rejects_non_callable():
     with pytest.raises(TypeError, match="function itself"):
-        check_one_hot(one_hot_numpy([1, 2], 3))
+        check_aggregate_variance(np.ones(2))
 
 
-# -- exercise 2: conditional grid inputs -------------------------------------------------------
+# -- exercise 2: the share of the code that is class ---------------------------------------------
 
-def grid_right(z, num_classes):
-    z = np.asarray(z)
-    return np.tile(z, (num_classes, 1)), np.repeat(np.arange(num_classes), len(z))
-
-
-def grid_loops(z, num_classes):
-    zs, labels = [], []
-    for label in range(num_classes):
-        for code in z:
-            zs.append(code)
-            labels.append(label)
-    return np.array(zs), np.array(labels)
+def class_share(z, labels):
+    z = np.asarray(z, dtype="float64")
+    class_means = np.stack([z[labels == c].mean(axis=0) for c in np.unique(labels)])
+    own_mean = class_means[np.searchsorted(np.unique(labels), labels)]  # each code's class mean
+    return own_mean.var(axis=0) / z.var(axis=0)
 
 
-def test_grid_inputs_accepts_answers(capsys):
-    assert check_conditional_grid_inputs(grid_right)
-    assert check_conditional_grid_inputs(grid_loops)
-    assert "✓ conditional_grid_inputs" in capsys.readouterr().out
+def class_share_sums(z, labels):
+    z = np.asarray(z, dtype="float64")
+    between = sum(np.sum(labels == c) * (z[labels == c].mean(axis=0) - z.mean(axis=0)) ** 2
+                  for c in np.unique(labels))
+    return between / np.sum((z - z.mean(axis=0)) ** 2, axis=0)
+
+
+def test_class_share_accepts_answers(capsys):
+    check_class_share(class_share)
+    check_class_share(class_share_sums)
+    check_class_share(lambda z, y: ops.convert_to_tensor(class_share(z, y)))
+    assert capsys.readouterr().out.count("✓ class_share") == 3
+
+
+def _unweighted(z, labels):
+    z = np.asarray(z, dtype="float64")
+    means = np.stack([z[labels == c].mean(axis=0) for c in np.unique(labels)])
+    return np.mean((means - z.mean(axis=0)) ** 2, axis=0) / z.var(axis=0)
 
 
 @pytest.mark.parametrize("wrong, message", [
-    (lambda z, c: (np.repeat(np.asarray(z), c, axis=0), np.repeat(np.arange(c), len(z))), "np.tile"),
-    (lambda z, c: (np.tile(np.asarray(z), (c, 1)), np.tile(np.arange(c), len(z))), "np.repeat"),
-    (lambda z, c: (np.tile(np.asarray(z), (c, 1)), np.eye(c)[np.repeat(np.arange(c), len(z))]), "not one-hot"),
-    (lambda z, c: np.tile(np.asarray(z), (c, 1)), "pair"),
-    (lambda z, c: (np.asarray(z), np.arange(c)), "shape"),
+    (lambda z, y: 1.0 - class_share(z, y), "within"),
+    (_unweighted, "different sizes"),
+    (lambda z, y: np.sqrt(class_share(z, y)), "standard deviations"),
+    (lambda z, y: 1.0 / class_share(z, y), "upside down"),
+    (lambda z, y: class_share(z, y).mean(), "shape"),
+    (lambda z, y: class_share(z, np.sort(y)), "expected"),  # labels sorted: the pairing is lost
+    (lambda z, y: None, "forget `return`"),
 ])
-def test_grid_inputs_rejects_mistakes(wrong, message):
+def test_class_share_rejects_mistakes(wrong, message):
     with pytest.raises(AssertionError, match=message):
-        check_conditional_grid_inputs(wrong)
+        check_class_share(wrong)
 
 
 # -- exercise 3: the CVAE as a classifier --------------------------------------------------------
@@ -128,9 +135,9 @@ def scores_loop(model, x):
 
 def test_classifier_accepts_answers(cvae, digits, capsys):
     x, y = digits
-    assert check_classify_by_elbo(scores_right, cvae, x, y)
-    assert check_classify_by_elbo(scores_loop, cvae, x, y)
-    assert check_classify_by_elbo(elbo_scores_reference, cvae, x, y)
+    check_classify_by_elbo(scores_right, cvae, x, y)
+    check_classify_by_elbo(scores_loop, cvae, x, y)
+    check_classify_by_elbo(elbo_scores_reference, cvae, x, y)
     out = capsys.readouterr().out
     assert "✓ classify_by_elbo" in out and "labels" in out and "correctly" in out
 
@@ -225,9 +232,9 @@ def kl_prior_one_hot(z_mean, z_log_var, prior_means, prior_log_vars, labels):
 
 
 def test_label_prior_kl_accepts_answers(capsys):
-    assert check_label_prior_kl(kl_prior_right)
-    assert check_label_prior_kl(kl_prior_library)
-    assert check_label_prior_kl(kl_prior_one_hot)
+    check_label_prior_kl(kl_prior_right)
+    check_label_prior_kl(kl_prior_library)
+    check_label_prior_kl(kl_prior_one_hot)
     assert capsys.readouterr().out.count("✓ kl_to_label_prior") == 3
 
 
@@ -264,6 +271,15 @@ def kl_no_half(m, lv, pm, plv, y):
     return 2.0 * kl_prior_right(m, lv, pm, plv, y)
 
 
+def kl_log_ratio_without_half(m, lv, pm, plv, y):
+    """log(sigma_p / sigma_q) written as log_var_p - log_var_q."""
+    mean_p, log_var_p = _rows(pm, plv, y)
+    per_dimension = (log_var_p - lv
+                     + (ops.exp(lv) + ops.square(m - mean_p))
+                     / (2.0 * ops.exp(log_var_p)) - 0.5)
+    return ops.sum(per_dimension, axis=-1)
+
+
 def kl_standard_prior(m, lv, pm, plv, y):
     return kl_standard_normal(m, lv)
 
@@ -297,6 +313,7 @@ def kl_stopped_prior(m, lv, pm, plv, y):
     (kl_class_zero, "class 0's prior"),
     (kl_batch_sum, "single number"),
     (kl_no_half, "factor 1/2"),
+    (kl_log_ratio_without_half, "log term lacks the 1/2"),
     (kl_standard_prior, r"N\(0, I\)"),
     (kl_per_dimension_mean, "averaged over the latent dimensions"),
     (kl_no_sum, "sum over the last axis"),
@@ -364,16 +381,3 @@ def test_knn_accuracy_validates():
         knn_label_accuracy(z, [0, 1, 0, 1], z, [0, 1, 0], k=1)
     with pytest.raises(ValueError, match="z_query"):
         knn_label_accuracy(z, [0, 1, 0, 1], np.zeros((4, 3)), [0, 1, 0, 1], k=1)
-
-
-def test_check_one_hot_rejects_an_answer_that_lets_negative_labels_wrap_round():
-    from cvae_utils.exercises.cvae import check_one_hot
-
-    def only_checks_the_top(labels, num_classes):
-        labels = np.asarray(labels)
-        if labels.max() >= num_classes:
-            raise ValueError("label too large")
-        return np.eye(num_classes, dtype="float32")[labels]  # -1 silently becomes the last class
-
-    with pytest.raises(AssertionError, match="label -1 has no column"):
-        check_one_hot(only_checks_the_top)

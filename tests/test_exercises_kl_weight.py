@@ -38,11 +38,11 @@ def implicit_beta(image_shape, latent_dim, kl_averaged):
 
 
 def test_checks_accept_reference_answers(capsys):
-    assert kl_weight.check_beta_loss(beta_loss)
-    assert kl_weight.check_beta_loss(lambda r, k, b: ops.add(r, ops.multiply(b, k)))
-    assert kl_weight.check_kl_per_dimension(kl_per_dimension)
-    assert kl_weight.check_kl_per_dimension(kl_per_dimension_ops)
-    assert kl_weight.check_implicit_beta(implicit_beta)
+    kl_weight.check_beta_loss(beta_loss)
+    kl_weight.check_beta_loss(lambda r, k, b: ops.add(r, ops.multiply(b, k)))
+    kl_weight.check_kl_per_dimension(kl_per_dimension)
+    kl_weight.check_kl_per_dimension(kl_per_dimension_ops)
+    kl_weight.check_implicit_beta(implicit_beta)
     assert capsys.readouterr().out.count("✓") == 5
 
 

@@ -12,8 +12,10 @@ from cvae_utils.exercises import latent_variables as latent
 
 # ---- reference answers (what the chapter's hidden solutions do) ------------------------------
 
-def class_mean_images(x, y, num_classes=10):
-    return np.stack([x[y == k].mean(axis=0) for k in range(num_classes)])
+def class_posterior(ll_given_class, log_prior):
+    scores = ll_given_class + log_prior
+    scores = scores - scores.max(axis=1, keepdims=True)
+    return np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
 
 
 def mc_marginal(x, sigma, num_samples, rng):
@@ -29,9 +31,9 @@ def bernoulli_log_likelihood(x, probs):
 # ---- the checks accept the reference ---------------------------------------------------------
 
 def test_checks_accept_reference_answers(capsys):
-    assert latent.check_class_mean_images(class_mean_images)
-    assert latent.check_mc_marginal(mc_marginal)
-    assert latent.check_bernoulli_log_likelihood(bernoulli_log_likelihood)
+    latent.check_class_posterior(class_posterior)
+    latent.check_mc_marginal(mc_marginal)
+    latent.check_bernoulli_log_likelihood(bernoulli_log_likelihood)
     out = capsys.readouterr().out
     assert out.count("✓") == 3
 
@@ -41,26 +43,42 @@ def test_mc_check_accepts_other_ways_of_sampling():
         z = rng.normal(0.0, 1.0, size=num_samples)
         return float(np.exp(-(x - z) ** 2 / (2 * sigma ** 2)).mean() / math.sqrt(2 * math.pi * sigma ** 2))
 
-    assert latent.check_mc_marginal(with_normal)
+    latent.check_mc_marginal(with_normal)
 
 
 # ---- ... and reject wrong ones ---------------------------------------------------------------
 
+def _naive_posterior(ll, log_prior):
+    """Right formula, but exp() of -900 is 0 and 0 / 0 is nan."""
+    p = np.exp(ll + log_prior)
+    return p / p.sum(axis=1, keepdims=True)
+
+
 @pytest.mark.parametrize("wrong, message", [
-    (lambda x, y, num_classes=10: np.broadcast_to(x.mean(axis=0), (num_classes,) + x.shape[1:]), "ALL images"),
-    (lambda x, y, num_classes=10: np.stack([x[y == k].sum(axis=0) for k in range(num_classes)]), "wrong"),
-    (lambda x, y, num_classes=10: x[:num_classes], "wrong"),
-    (lambda x, y, num_classes=10: np.stack([x[y == k].mean() for k in range(num_classes)]), "shape"),
-    # classes counted from 1: the last class has no images (NaN), the others are one off
-    (lambda x, y, num_classes=10: np.stack([x[y == k + 1].mean(axis=0) if np.any(y == k + 1) else x[y == k].mean(axis=0)
-                                            for k in range(num_classes)]), "wrong"),
-    # the channel axis dropped: (num_classes, 28, 28) instead of (num_classes, 28, 28, 1)
-    (lambda x, y, num_classes=10: np.stack([x[y == k, ..., 0].mean(axis=0) for k in range(num_classes)]), "shape"),
-    (lambda x, y, num_classes=10: None, "forget `return`"),
+    (_naive_posterior, "not finite.*Subtract each row's maximum"),
+    (lambda ll, lp: class_posterior(ll, 0 * lp), "left out the prior"),
+    (lambda ll, lp: class_posterior(ll, -lp), "subtracted the log-prior"),
+    (lambda ll, lp: np.log(class_posterior(ll, lp)), "log-probabilities"),
+    (lambda ll, lp: ll + lp, "log-probabilities"),
+    (lambda ll, lp: class_posterior(ll.T, lp[:, None] * 0).T,
+     "normalise over the classes"),
+    (lambda ll, lp: class_posterior(ll, lp)[:, 0], "shape"),
+    (lambda ll, lp: 1e300 * np.exp(ll - ll.max() + lp), "sum to 1"),
+    (lambda ll, lp: None, "forget `return`"),
 ])
-def test_class_mean_check_rejects_wrong_answers(wrong, message):
+def test_class_posterior_check_rejects_wrong_answers(wrong, message):
     with pytest.raises(AssertionError, match=message):
-        latent.check_class_mean_images(wrong)
+        latent.check_class_posterior(wrong)
+
+
+def test_class_posterior_check_accepts_scipy_and_logsumexp(capsys):
+    from scipy.special import logsumexp, softmax
+
+    latent.check_class_posterior(lambda ll, lp: softmax(ll + lp, axis=1))
+    latent.check_class_posterior(lambda ll, lp: np.exp(
+        ll + lp - logsumexp(ll + lp, axis=1, keepdims=True)))
+    assert capsys.readouterr().out.count("✓ class_posterior") == 2
+
 
 
 def _closed_form(x, sigma, num_samples, rng):
@@ -118,12 +136,7 @@ def test_bernoulli_check_rejects_wrong_answers(wrong, message):
         latent.check_bernoulli_log_likelihood(wrong)
 
 
-def test_class_mean_check_accepts_a_list_of_mean_images(capsys):
-    assert latent.check_class_mean_images(lambda x, y, num_classes=10: [x[y == k].mean(axis=0)
-                                                                          for k in range(num_classes)])
-
-
-@pytest.mark.parametrize("check", [latent.check_class_mean_images, latent.check_mc_marginal,
+@pytest.mark.parametrize("check", [latent.check_class_posterior, latent.check_mc_marginal,
                                    latent.check_bernoulli_log_likelihood])
 def test_checks_reject_non_functions(check):
     with pytest.raises(TypeError, match="your function"):

@@ -32,8 +32,8 @@ class SetsBeforeEveryBatch(LinearKLWarmUp):
 
 
 def test_the_check_accepts_right_answers(capsys):
-    assert check_kl_warmup(LinearKLWarmUp)
-    assert check_kl_warmup(SetsBeforeEveryBatch)
+    check_kl_warmup(LinearKLWarmUp)
+    check_kl_warmup(SetsBeforeEveryBatch)
     out = capsys.readouterr().out
     assert out.count("✓ KL warm-up") == 2 and "[0, 0.333, 0.667, 1, 1]" in out and "[0, 2, 4, 4]" in out
 

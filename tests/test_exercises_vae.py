@@ -35,9 +35,10 @@ def negative_elbo_right(x, logits, z_mean, z_log_var):
 # -- check_kl_divergence -----------------------------------------------------------------
 
 def test_kl_accepts_keras_ops_numpy_and_library_answers(capsys):
-    assert check_kl_divergence(kl_right)
-    assert check_kl_divergence(kl_numpy)
-    assert check_kl_divergence(kl_standard_normal)
+    # None, not True: a notebook cell ending in a check shows no stray value
+    assert check_kl_divergence(kl_right) is None
+    check_kl_divergence(kl_numpy)
+    check_kl_divergence(kl_standard_normal)
     assert "✓ kl_divergence" in capsys.readouterr().out
 
 
@@ -48,13 +49,29 @@ def test_kl_accepts_keras_ops_numpy_and_library_answers(capsys):
     (lambda m, lv: 0.5 * np.sum(np.exp(lv) + m ** 2 - lv, axis=-1), "must be 0"),
     (lambda m, lv: 0.5 * np.sum(np.exp(0.5 * lv) + m ** 2 - 1.0 - lv, axis=-1), "standard deviation exp"),
     (lambda m, lv: 0.5 * np.mean(np.exp(lv) + m ** 2 - 1.0 - lv, axis=-1), "not averaged"),
-    (lambda m, lv: -kl_numpy(m, lv), "expected"),  # the sign flipped (a KL is never negative)
-    (lambda m, lv: 0.5 * np.sum(np.exp(lv) + m ** 2 - 1.0 + lv, axis=-1), "expected"),  # + log_var
+    (lambda m, lv: -kl_numpy(m, lv), "wrong sign: a KL divergence is never"),
+    (lambda m, lv: 0.5 * np.sum(np.exp(lv) + m ** 2 - 1.0 + lv, axis=-1),
+     "log-variance term has the wrong sign"),
+    (lambda m, lv: 0.5 * np.sum(lv + m ** 2 - 1.0 - np.log(lv), axis=-1),
+     "do not take log\\(z_log_var\\)"),
     (lambda m, lv: None, "forget `return`"),
 ])
 def test_kl_rejects_mistakes(wrong, message):
     with pytest.raises(AssertionError, match=message):
         check_kl_divergence(wrong)
+
+
+def test_kl_message_shows_a_row_where_the_answer_is_wrong():
+    """A sign error on log_var is invisible on rows with log_var = 0: the
+    message must quote a row that differs, not one that matches."""
+    def plus_log_var(m, lv):
+        return 0.5 * np.sum(np.exp(lv) + m ** 2 - 1.0 + lv, axis=-1)
+
+    with pytest.raises(AssertionError) as info:
+        check_kl_divergence(plus_log_var)
+    first = str(info.value).split(". All rows")[0]
+    expected, got = first.split("expected ")[1].split(", got ")
+    assert float(expected) != float(got), first
 
 
 def test_kl_rejects_non_callable():
@@ -65,7 +82,7 @@ def test_kl_rejects_non_callable():
 # -- check_reparameterize ----------------------------------------------------------------
 
 def test_reparameterize_accepts_right_answer(capsys):
-    assert check_reparameterize(reparameterize_right)
+    check_reparameterize(reparameterize_right)
     assert "✓ reparameterize" in capsys.readouterr().out
 
 
@@ -120,10 +137,23 @@ def test_reparameterize_validates_num_samples():
 # -- check_negative_elbo -----------------------------------------------------------------
 
 def test_negative_elbo_accepts_right_answer_and_library_terms(capsys):
-    assert check_negative_elbo(negative_elbo_right)
-    assert check_negative_elbo(lambda x, l, m, lv: bernoulli_nll_from_logits(x, ops.convert_to_tensor(l))
+    check_negative_elbo(negative_elbo_right)
+    check_negative_elbo(lambda x, l, m, lv: bernoulli_nll_from_logits(x, ops.convert_to_tensor(l))
                                + kl_standard_normal(m, lv))
     assert "✓ negative_elbo_per_image" in capsys.readouterr().out
+
+
+def test_negative_elbo_message_names_the_terms_as_the_references():
+    """The expected value's parts must not read as the learner's own."""
+    def off_by_one(x, logits, z_mean, z_log_var):
+        return negative_elbo_right(x, logits, z_mean, z_log_var) + 1.0
+
+    with pytest.raises(AssertionError) as info:
+        check_negative_elbo(off_by_one)
+    message = str(info.value)
+    assert "the reference's reconstruction" in message
+    assert "the reference's KL" in message
+    assert "(reconstruction" not in message
 
 
 def _recon_only(x, logits, z_mean, z_log_var):

@@ -83,7 +83,7 @@ def test_reference_solutions_score_full_marks(reference_report):
     assert f"**Score: {len(CHECKED)} / {len(CHECKED)}**" in text
     assert all(f"`{e['label']}`" in text for e in report["exercises"])
     executed = nbformat.read(out / "executed.ipynb", as_version=4)
-    assert any("✓ class_mean_images" in "".join(o.get("text", "")) for c in executed.cells
+    assert any("✓ bernoulli_log_likelihood" in "".join(o.get("text", "")) for c in executed.cells
                if c.cell_type == "code" for o in c.outputs)
 
 
@@ -110,17 +110,18 @@ def test_untouched_student_notebook_scores_zero(tmp_path_factory, chapter):
 def test_one_wrong_answer_loses_exactly_that_exercise(tmp_path_factory, chapter):
     wrong = _copy(chapter)
     first = CHECKED[0]
-    assert "def class_mean_images" in wrong.cells[first.solution_cells[0]].source
-    # a plausible mistake: every class gets the mean of all images
+    assert "def bernoulli_log_likelihood" in wrong.cells[first.solution_cells[0]].source
+    # a plausible mistake: the log-likelihood averaged over the pixels
     wrong.cells[first.solution_cells[0]].source = (
-        "def class_mean_images(x, y, num_classes=10):\n"
-        "    return np.stack([x.mean(axis=0)] * num_classes)\n")
+        "def bernoulli_log_likelihood(x, probs):\n"
+        "    per_pixel = x * np.log(probs) + (1 - x) * np.log(1 - probs)\n"
+        "    return per_pixel.reshape(len(x), -1).mean(axis=1)\n")
     report, _ = _grade(tmp_path_factory, "wrong", wrong)
     assert (report["score"], report["max_score"]) == (len(CHECKED) - 1, len(CHECKED)), report
     results = _by_label(report)
     assert results[first.label]["status"] == "failed" and results[first.label]["score"] == 0
-    assert results[first.label]["reason"].startswith("✗ class_mean_images: not yet.")
-    assert "mean of ALL images" in results[first.label]["reason"], "the check's own message is the reason"
+    assert results[first.label]["reason"].startswith("✗ bernoulli_log_likelihood: not yet.")
+    assert "averaged over pixels" in results[first.label]["reason"], "the check's own message is the reason"
     assert all(results[e.label]["status"] == "passed" for e in CHECKED[1:]), report
 
 

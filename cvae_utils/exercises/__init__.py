@@ -1,5 +1,6 @@
 """Self-checks for the exercises: each ``check_*`` function runs a student's answer against a
 reference on known inputs and prints what is right, or raises AssertionError saying what is wrong.
+A check returns None, so the cell that runs it shows its verdict and no stray return value.
 
 One module per chapter (e.g. ``cvae_utils.exercises.vae``); they share :func:`report`.
 """
@@ -59,7 +60,7 @@ def as_numpy_result(value, name: str, what: str = "an array", dtype="float64", l
         report(name, False, f"could not read your result as numbers ({exc})")
 
 
-def per_class_means_verdict(name: str, got, values, labels, num_classes: int, what: str, atol: float) -> bool:
+def per_class_means_verdict(name: str, got, values, labels, num_classes: int, what: str, atol: float) -> None:
     """The verdict on a learner's per-class means of ``values`` (one row per class, in class order),
     naming the usual mistakes: the mean of everything, sums, a class mixed up. Shared by chapter 02
     (mean images) and chapter 09 (mean losses)."""
@@ -77,4 +78,4 @@ def per_class_means_verdict(name: str, got, values, labels, num_classes: int, wh
         return report(name, False, f"the means of classes {wrong} are wrong (max error "
                                    f"{float(np.abs(got - expected).max()):.3g}); entry c is the mean over the "
                                    f"{what} whose label is c")
-    return report(name, True, f"{num_classes} classes with unbalanced, shuffled labels, shape {got.shape}")
+    report(name, True, f"{num_classes} classes with unbalanced, shuffled labels, shape {got.shape}")

@@ -48,7 +48,7 @@ def _reference_nll(x, logits):
     ).astype("float64")
 
 
-def check_reconstruction_loss(reconstruction_loss):
+def check_reconstruction_loss(reconstruction_loss) -> None:
     """Check ``reconstruction_loss(x, logits)``: one Bernoulli NLL per image, summed over pixels.
 
     Compared with :func:`cvae_utils.losses.bernoulli_nll_from_logits` on grey-level and binary
@@ -90,7 +90,7 @@ def check_reconstruction_loss(reconstruction_loss):
                             f"{np.round(expected, 1).tolist()}, got {np.round(got, 1).tolist()}: probabilities "
                             f"clipped away from 0 and 1 lose the exact value; use the stable form "
                             f"max(l, 0) - l*x + log(1 + exp(-|l|))")
-    return report(name, True, "matches bernoulli_nll_from_logits on grey and binary images, also for logits of +-80")
+    report(name, True, "matches bernoulli_nll_from_logits on grey and binary images, also for logits of +-80")
 
 
 # -- exercise 2: a Gaussian fitted to latent codes ----------------------------------------
@@ -100,7 +100,7 @@ def _correlated_codes(rng, n, mean, scales, angle):
     return (rng.standard_normal((n, 2)) * scales) @ rotation.T + mean
 
 
-def check_fit_gaussian(fit_gaussian):
+def check_fit_gaussian(fit_gaussian) -> None:
     """Check ``fit_gaussian(z)`` -> ``(mean, cov)``: mean of shape (D,), covariance of shape (D, D).
 
     Either normalisation of the covariance (by N or by N - 1) is accepted.
@@ -138,7 +138,7 @@ def check_fit_gaussian(fit_gaussian):
             report(name, False, "cov equals z.T @ z / N: subtract the mean first, (z - mean).T @ (z - mean) / N")
         if not (close(cov, unbiased, atol=1e-4, rtol=1e-4) or close(cov, biased, atol=1e-4, rtol=1e-4)):
             report(name, False, f"cov: expected {np.round(unbiased, 3).tolist()}, got {np.round(cov, 3).tolist()}")
-    return report(name, True, "mean and covariance match NumPy on 2-D and 3-D codes")
+    report(name, True, "mean and covariance match NumPy on 2-D and 3-D codes")
 
 
 # -- exercise 3: PCA, the linear autoencoder ----------------------------------------------
@@ -149,7 +149,7 @@ def _reference_pca_reconstruction(x, k):
     return mean + (x - mean) @ components.T @ components
 
 
-def check_pca_reconstruction(pca_reconstruction):
+def check_pca_reconstruction(pca_reconstruction) -> None:
     """Check ``pca_reconstruction(x, k)``: x (N, D) projected onto its top-k principal components
     and mapped back to (N, D) — what a linear autoencoder with a k-dimensional code learns."""
     name = "pca_reconstruction"
@@ -176,4 +176,4 @@ def check_pca_reconstruction(pca_reconstruction):
     got = _numpy(_call(pca_reconstruction, name, x.astype("float32").copy(), 3), "the result", name)
     if not close(got, x, atol=1e-3, rtol=1e-3):
         report(name, False, "with k = D (all components) the reconstruction must equal x")
-    return report(name, True, "matches the top-k principal-component projection for k = 1, 2 and 3")
+    report(name, True, "matches the top-k principal-component projection for k = 1, 2 and 3")

@@ -4,8 +4,9 @@ Each ``check_*`` function calls a learner's function on known inputs, compares t
 reference written in NumPy, and prints ``✓ ...`` when it agrees or raises AssertionError saying
 what differs and what the usual mistake behind that difference is.
 
-- :func:`check_one_hot`: integer labels -> one-hot rows, the form in which the CVAE sees a label.
-- :func:`check_conditional_grid_inputs`: the (z, label) pairs behind a "one row per digit" grid.
+- :func:`check_aggregate_variance`: Var[mu_j] + E[sigma_j^2] per latent dimension, the variance of
+  the aggregate posterior, to compare with the prior's 1.
+- :func:`check_class_share`: the share of each code dimension's variance that the class explains.
 - :func:`check_classify_by_elbo`: the CVAE as a classifier: the -ELBO of every image under every
   label, compared entry by entry with :func:`elbo_scores_reference`, then its argmin over the labels.
 - :func:`check_cvae_class`: the learner's own CVAE class (loss terms, gradients, labels to both networks).
@@ -29,114 +30,141 @@ from . import as_numpy_result, close, report, require_callable as _require_calla
 
 _numpy_result = partial(as_numpy_result, dtype=None)  # labels stay integers
 
-# -- exercise 1: one-hot labels ----------------------------------------------------------------
+# -- exercise 1: does the aggregate posterior match the prior? ---------------------------------
 
 
-def one_hot_reference(labels, num_classes: int) -> np.ndarray:
-    """Reference answer: float32 array (N, num_classes) with a single 1 per row, at the label."""
-    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
-    labels = check_labels(labels, num_classes, name="labels")
-    return np.eye(num_classes, dtype="float32")[labels]
+def _aggregate_inputs():
+    """400 codes of 3 dimensions: means off centre, log-variances that
+    differ by dimension, so every usual slip gives different numbers."""
+    rng = np.random.default_rng(6)
+    z_mean = (rng.normal(size=(400, 3)) * [1.3, 0.6, 0.2]
+              + [0.8, -0.5, 0.0]).astype("float32")
+    z_log_var = (rng.normal(scale=0.3, size=(400, 3))
+                 + [-4.0, -1.0, -0.1]).astype("float32")
+    return z_mean, z_log_var
 
 
-def check_one_hot(one_hot) -> bool:
-    """Check ``one_hot(labels, num_classes)``.
+def check_aggregate_variance(aggregate_variance) -> None:
+    """Check ``aggregate_variance(z_mean, z_log_var)`` -> (latent_dim,).
 
-    It must return a float array of shape (N, num_classes) whose row i is 1 at column
-    ``labels[i]`` and 0 elsewhere, and raise ValueError for a label outside [0, num_classes).
+    The aggregate posterior q(z) = (1/N) sum_i q(z | x_i, y_i) is a mixture
+    of the encoder's Gaussians; by the law of total variance its variance in
+    dimension j is Var_i[mu_ij] + mean_i[sigma_ij^2]. The prior N(0, I) has
+    1 there. Either variance estimator (dividing by N or N - 1) passes.
     """
-    name = "one_hot"
-    _require_callable(one_hot, "check_one_hot(one_hot)")
-    cases = [(np.array([3, 0, 9, 3, 7]), 10), (np.array([1, 0, 2]), 3), (np.array([4]), 5)]
-    for labels, num_classes in cases:
-        expected = one_hot_reference(labels, num_classes)
-        got = _numpy_result(one_hot(labels, num_classes), name, "one array")
-        if got.shape != expected.shape:
-            hint = ""
-            if got.shape == expected.shape[::-1]:
-                hint = " Rows must be examples and columns classes (transposed?)."
-            elif got.shape == labels.shape:
-                hint = " You returned one number per label: expand each label into a row of num_classes entries."
-            report(name, False, f"for labels={labels.tolist()} and num_classes={num_classes} expected shape "
-                                f"{expected.shape}, got {got.shape}.{hint}")
-        if not (np.issubdtype(got.dtype, np.floating)):
-            report(name, False, f"return floats (e.g. float32), got dtype {got.dtype}: the one-hot rows are "
-                                f"concatenated with float features inside the networks")
-        if not close(got, expected):
-            bad = int(np.argmax(np.any(~np.isclose(got, expected), axis=1)))
-            hint = ""
-            if close(got, np.roll(expected, 1, axis=1)) or close(got, np.roll(expected, -1, axis=1)):
-                hint = " The 1 sits one column off: label c belongs in column c (counting from 0)."
-            report(name, False, f"for labels={labels.tolist()} (num_classes={num_classes}) row {bad} (label "
-                                f"{labels[bad]}) should be {expected[bad].astype(int).tolist()}, got "
-                                f"{np.round(got[bad], 3).tolist()}.{hint}")
-    for bad, why in (([0, 10], "label 10 has no column"),
-                     ([3, -1], "label -1 has no column either (NumPy's indexing would wrap it round to the last)")):
-        try:
-            one_hot(np.array(bad), 10)
-        except ValueError:
-            continue
-        except Exception as exc:  # noqa: BLE001 - any other exception is the wrong kind
-            report(name, False, f"for labels={bad} with num_classes=10 raise ValueError, not {type(exc).__name__}")
-        report(name, False, f"labels={bad} with num_classes=10 must raise ValueError: {why}, and silently returning "
-                            f"a wrong row hides the bug")
-    return report(name, True, f"right rows on {len(cases)} label arrays, and labels 10 and -1 of 10 classes are refused")
+    name = "aggregate_variance"
+    _require_callable(aggregate_variance,
+                      "check_aggregate_variance(aggregate_variance)")
+    z_mean, z_log_var = _aggregate_inputs()
+    m, lv = z_mean.astype("float64"), z_log_var.astype("float64")
+    var_mu, mean_var = m.var(axis=0), np.exp(lv).mean(axis=0)
+    expected = var_mu + mean_var
+    got = as_numpy_result(aggregate_variance(z_mean, z_log_var), name,
+                          "one variance per latent dimension", lists=True)
+    d = z_mean.shape[1]
+    if got.shape == (len(z_mean),):
+        report(name, False, f"expected one value per latent dimension, shape "
+                            f"({d},); got one per image: take the variance "
+                            f"and the mean over the images, axis=0")
+    if got.shape != (d,):
+        report(name, False, f"expected one value per latent dimension, shape "
+                            f"({d},); got shape {got.shape}")
 
+    def same(a):
+        return close(got, a, atol=1e-4, rtol=1e-2)
 
-# -- exercise 2: the inputs of a conditional grid ----------------------------------------------
-
-
-def conditional_grid_inputs_reference(z, num_classes: int):
-    """Reference answer: ``(z_all, labels)`` for a grid with one row per class and one column per code.
-
-    Row r (entries r*K ... r*K + K - 1) decodes the K codes ``z[0] ... z[K-1]`` in order, all
-    with label r; so ``z_all = tile(z)`` and ``labels = repeat(arange(num_classes), K)``.
-    """
-    num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
-    z = as_array(z, "z")
-    if z.ndim != 2 or len(z) == 0:
-        raise ValueError(f"z must have shape (K, latent_dim) with K >= 1, got {z.shape}")
-    return np.tile(z, (num_classes, 1)), np.repeat(np.arange(num_classes), len(z)).astype("int32")
-
-
-def check_conditional_grid_inputs(conditional_grid_inputs) -> bool:
-    """Check ``conditional_grid_inputs(z, num_classes)`` -> ``(z_all, labels)``.
-
-    For K codes of shape (K, latent_dim) it must return ``z_all`` of shape (num_classes * K,
-    latent_dim) and integer ``labels`` of shape (num_classes * K,), row-major: entry r*K + c is
-    code ``z[c]`` with label ``r``.
-    """
-    name = "conditional_grid_inputs"
-    _require_callable(conditional_grid_inputs, "check_conditional_grid_inputs(conditional_grid_inputs)")
-    z = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]], dtype="float32")  # K = 3 codes, easy to track
-    num_classes = 4
-    z_ref, labels_ref = conditional_grid_inputs_reference(z, num_classes)
-    result = conditional_grid_inputs(z, num_classes)
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        report(name, False, f"return a pair (z_all, labels), got {type(result).__name__}")
-    z_all = _numpy_result(result[0], name)
-    labels = _numpy_result(result[1], name)
-    if z_all.shape != z_ref.shape:
-        report(name, False, f"for K=3 codes of dimension 2 and {num_classes} classes z_all must have shape "
-                            f"{z_ref.shape} (one row per grid cell), got {z_all.shape}")
-    if labels.shape != labels_ref.shape:
-        report(name, False, f"labels must have shape {labels_ref.shape} (one integer label per grid cell, not "
-                            f"one-hot), got {labels.shape}")
-    if not (np.issubdtype(labels.dtype, np.integer) or close(labels, np.round(labels))):
-        report(name, False, f"labels must be whole numbers, got {labels[:6].tolist()} ...")
-    if not close(z_all, z_ref):
+    if not same(expected):
         hint = ""
-        if close(z_all, np.repeat(z, num_classes, axis=0)):
-            hint = (" You repeated each code num_classes times in a row (np.repeat); every row of the grid "
-                    "must run through all K codes, so tile the codes instead (np.tile).")
-        report(name, False, f"z_all[:4] should be {z_ref[:4].tolist()}, got {z_all[:4].tolist()}.{hint}")
-    if not np.array_equal(labels.astype("int64"), labels_ref):
+        if same(var_mu):
+            hint = (" That is Var[mu_j] alone: every code is a Gaussian "
+                    "with its own variance, so add their mean E[sigma_j^2] "
+                    "= mean of exp(z_log_var).")
+        elif same(mean_var):
+            hint = (" That is E[sigma_j^2] alone: add the spread of the "
+                    "means between images, Var[mu_j].")
+        elif same(var_mu + np.exp(0.5 * lv).mean(axis=0)):
+            hint = (" You added the mean standard deviation exp(log_var / "
+                    "2); the variance sigma^2 is exp(z_log_var).")
+        elif same(var_mu + lv.mean(axis=0)):
+            hint = (" z_log_var is log sigma^2: the variance is "
+                    "exp(z_log_var).")
+        elif same((m ** 2).mean(axis=0) + mean_var):
+            hint = (" You used the mean of mu_j^2, the second moment: it "
+                    "includes the squared mean of the codes. Take the "
+                    "variance of mu_j, which is centred on the mean code.")
+        elif same(np.sqrt(expected)):
+            hint = " That is a standard deviation: return the variance."
+        report(name, False, f"expected {np.round(expected, 4)}, got "
+                            f"{np.round(got, 4)}.{hint}")
+    report(name, True, f"Var[mu_j] + E[sigma_j^2] = {np.round(expected, 3)} "
+                       f"on {len(z_mean)} codes of {d} dimensions")
+
+
+# -- exercise 2: how much of the code is label? -------------------------------------------------
+
+
+def _leakage_inputs():
+    """Codes of 3 dimensions for 4 unbalanced classes: dimension 0 is mostly
+    class, dimension 1 partly, dimension 2 not at all."""
+    rng = np.random.default_rng(8)
+    labels = rng.permutation(np.repeat(np.arange(4), [40, 110, 20, 70]))
+    centres = np.array([[-2.0, 0.5, 0.0], [0.5, -0.4, 0.0],
+                        [3.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+    z = centres[labels] + rng.normal(size=(len(labels), 3)) * [0.5, 0.8, 1.0]
+    return z.astype("float32"), labels.astype("int32")
+
+
+def _class_share_np(z, labels, weighted=True):
+    z = np.asarray(z, "float64")
+    classes = np.unique(labels)
+    means = np.stack([z[labels == c].mean(axis=0) for c in classes])
+    counts = np.array([np.sum(labels == c) for c in classes], "float64")
+    weights = counts / counts.sum() if weighted else np.full(
+        len(classes), 1.0 / len(classes))
+    between = (weights[:, None] * (means - z.mean(axis=0)) ** 2).sum(axis=0)
+    return between / z.var(axis=0)
+
+
+def check_class_share(class_share) -> None:
+    """Check ``class_share(z, labels)`` -> (latent_dim,): the share of the
+    variance of each code dimension that the class explains,
+    sum_c n_c (mean_c - mean)^2 / sum_i (z_i - mean)^2 (the correlation
+    ratio eta^2; 0 when the class says nothing about z_j, 1 when z_j is
+    the class alone). Classes of different sizes, shuffled labels."""
+    name = "class_share"
+    _require_callable(class_share, "check_class_share(class_share)")
+    z, labels = _leakage_inputs()
+    expected = _class_share_np(z, labels)
+    got = as_numpy_result(class_share(z.copy(), labels.copy()), name,
+                          "one share per latent dimension", lists=True)
+    d = z.shape[1]
+    if got.shape != (d,):
+        report(name, False, f"expected one share per latent dimension, "
+                            f"shape ({d},); got {got.shape}")
+
+    def same(a):
+        return close(got, a, atol=1e-4, rtol=1e-3)
+
+    if not same(expected):
         hint = ""
-        if np.array_equal(labels.astype("int64"), np.tile(np.arange(num_classes), len(z))):
-            hint = (" You cycled through the labels (np.tile); the grid needs each label K times in a row "
-                    "(np.repeat), one grid row per label.")
-        report(name, False, f"labels should be {labels_ref.tolist()}, got {labels.astype('int64').tolist()}.{hint}")
-    return report(name, True, f"{num_classes} rows x {len(z)} columns in row-major order")
+        if same(1.0 - expected):
+            hint = (" That is the share of the variance *within* the "
+                    "classes: the class explains the rest, 1 minus yours.")
+        elif same(_class_share_np(z, labels, weighted=False)):
+            hint = (" The classes have different sizes: weight each class "
+                    "mean by its number of codes (or compute the variance "
+                    "of each code's own class mean).")
+        elif same(np.sqrt(expected)):
+            hint = (" That is a ratio of standard deviations: the share is "
+                    "a ratio of variances.")
+        elif same(1.0 / expected):
+            hint = (" The ratio is upside down: the class's part of the "
+                    "variance over the whole variance, at most 1.")
+        report(name, False, f"expected {np.round(expected, 4)}, got "
+                            f"{np.round(got, 4)}.{hint}")
+    report(name, True, f"{np.round(expected, 3)} for three dimensions that "
+                       f"are mostly, partly and not at all the class, with "
+                       f"classes of 20 to 110 codes")
 
 
 # -- exercise 3: the CVAE as a classifier --------------------------------------------------------
@@ -170,7 +198,7 @@ def _kl_per_label(model, x):
     return np.stack(columns, axis=1)
 
 
-def check_classify_by_elbo(elbo_scores, model, x, y, atol: float = 1e-2) -> bool:
+def check_classify_by_elbo(elbo_scores, model, x, y, atol: float = 1e-2) -> None:
     """Check ``elbo_scores(model, x)`` -> float (N, num_classes): -ELBO of every image under every label.
 
     Entry [i, c] must be ``negative_elbo(model, x, y=np.full(len(x), c), per_image=True)[i]``, with the
@@ -238,7 +266,7 @@ def check_classify_by_elbo(elbo_scores, model, x, y, atol: float = 1e-2) -> bool
                             f"entries differ).{hint}")
     predicted = got.argmin(axis=1)  # smallest -ELBO = largest bound on log p(x | c)
     accuracy = float(np.mean(predicted == y))
-    return report(name, True, f"scores match the reference for all {n} x {num_classes} image-label pairs; the "
+    report(name, True, f"scores match the reference for all {n} x {num_classes} image-label pairs; the "
                               f"smallest -ELBO labels {accuracy:.1%} of {n} test digits correctly "
                               f"(chance: {1 / num_classes:.0%})")
 
@@ -258,6 +286,14 @@ def _kl_np(mean_q, log_var_q, mean_p, log_var_p):
     """KL(N(mean_q, var_q) || N(mean_p, var_p)) summed over the last axis, float64."""
     mq, lq, mp, lp = (np.asarray(a, "float64") for a in (mean_q, log_var_q, mean_p, log_var_p))
     return 0.5 * np.sum(lp - lq + (np.exp(lq) + (mq - mp) ** 2) / np.exp(lp) - 1.0, axis=-1)
+
+
+def _log_ratio_without_half(mean_q, log_var_q, mean_p, log_var_p):
+    """The slip the exercise warns about: log(sigma_p / sigma_q) written as log_var_p - log_var_q."""
+    mq, lq, mp, lp = (np.asarray(a, "float64")
+                      for a in (mean_q, log_var_q, mean_p, log_var_p))
+    return np.sum(lp - lq + (np.exp(lq) + (mq - mp) ** 2) / (2 * np.exp(lp))
+                  - 0.5, axis=-1)
 
 
 def _std_variants(mean_q, log_var_q, mean_p, log_var_p):
@@ -284,7 +320,7 @@ def _label_prior_inputs():
     return z_mean, z_log_var, prior_means, prior_log_vars, labels
 
 
-def check_label_prior_kl(kl_to_label_prior) -> bool:
+def check_label_prior_kl(kl_to_label_prior) -> None:
     """Check ``kl_to_label_prior(z_mean, z_log_var, prior_means, prior_log_vars, labels)`` -> (N,).
 
     ``z_mean``, ``z_log_var``: (N, d) the encoder's q(z | x, y); ``prior_means``, ``prior_log_vars``:
@@ -329,6 +365,9 @@ def check_label_prior_kl(kl_to_label_prior) -> bool:
                     "KL(q(z|x,y) || p(z|y)), the expectation taken under the encoder's q.")
         elif same(2 * expected):
             hint = " Your values are twice the right ones: the closed form has a factor 1/2 in front."
+        elif same(_log_ratio_without_half(z_mean, z_log_var, rows(prior_means), rows(prior_log_vars))):
+            hint = (" Your log term lacks the 1/2: log(sigma_p / sigma_q) = (log_var_p - log_var_q) / 2, because "
+                    "the inputs are log-variances, not log standard deviations.")
         elif same(expected / d):
             hint = " You averaged over the latent dimensions: sum them (the KL of independent dimensions adds up)."
         elif same(ref(z_mean, z_log_var, prior_means, prior_log_vars, np.zeros(n, dtype="int32"))):
@@ -365,7 +404,7 @@ def check_label_prior_kl(kl_to_label_prior) -> bool:
         report(name, False, f"the gradient of the summed KL with respect to prior_means is {_fmt_values(d_prior_means)}, "
                             f"expected {_fmt_values(expected_d_prior)} ((mu_y - mu) / sigma_y^2, summed over the images "
                             f"of each class; class rows no image uses get 0)")
-    return report(name, True, f"KL to each image's own class prior matches kl_gaussians on {n} images "
+    report(name, True, f"KL to each image's own class prior matches kl_gaussians on {n} images "
                               f"({expected.min():.2f} to {expected.max():.2f} nats), and gradients reach the "
                               f"prior tables")
 
@@ -376,11 +415,11 @@ def check_label_prior_kl(kl_to_label_prior) -> bool:
 # -- exercise: the whole CVAE, written by the learner -----------------------------------------
 
 
-def check_cvae_class(cvae_class) -> bool:
+def check_cvae_class(cvae_class) -> None:
     """Check a learner's CVAE class, as :func:`cvae_utils.exercises.vae.check_vae_class` does for a VAE:
     ``cvae_class(latent_dim=2)`` takes ``[images, integer_labels]``, builds its networks with
     ``num_classes=10`` and feeds the one-hot label to the encoder *and* the decoder. Also rejects a
     decoder that does not get the image's label."""
     from .vae import _check_model_class
 
-    return _check_model_class(cvae_class, "check_cvae_class", conditional=True)
+    _check_model_class(cvae_class, "check_cvae_class", conditional=True)

@@ -26,7 +26,7 @@ def nll_from_log_weights_reference(log_weights):
     return -(top + np.log(np.mean(np.exp(log_weights - top), axis=0)))
 
 
-def check_nll_from_log_weights(nll_fn):
+def check_nll_from_log_weights(nll_fn) -> None:
     """Check ``nll_fn(log_weights)``: log-weights of shape (K, N) -> one estimate per image, (N,)."""
     _require_callable(nll_fn, "check_nll_from_log_weights(nll_from_log_weights)")
     name = "importance-sampled NLL from log-weights"
@@ -53,7 +53,7 @@ def check_nll_from_log_weights(nll_fn):
                             "(the log-sum-exp trick)")
     if not close(got, expected, atol=1e-6):
         report(name, False, f"expected {np.round(expected, 4)}, got {np.round(got, 4)}")
-    return report(name, True, "it is never above the mean of -log w_k, by Jensen's inequality")
+    report(name, True, "it is never above the mean of -log w_k, by Jensen's inequality")
 
 
 # -- exercise 2: bits per dimension --------------------------------------------------------------
@@ -63,7 +63,7 @@ def bits_per_dim_reference(nats_per_image, num_pixels=784):
     return np.asarray(nats_per_image, dtype="float64") / (num_pixels * math.log(2))
 
 
-def check_bits_per_dim(bits_fn):
+def check_bits_per_dim(bits_fn) -> None:
     """Check ``bits_fn(nats_per_image, num_pixels)`` -> bits per pixel."""
     _require_callable(bits_fn, "check_bits_per_dim(bits_per_dim)")
     name = "bits per dimension"
@@ -81,7 +81,7 @@ def check_bits_per_dim(bits_fn):
             report(name, False, f"with num_pixels={num_pixels} you divided by 784: use the num_pixels argument")
         if not close(got, expected, atol=1e-9):
             report(name, False, f"for {num_pixels} pixels expected {np.round(expected, 4)}, got {np.round(got, 4)}")
-    return report(name, True, f"e.g. 88 nats per MNIST digit = {bits_per_dim_reference(88.0):.4f} bits per pixel")
+    report(name, True, f"e.g. 88 nats per MNIST digit = {bits_per_dim_reference(88.0):.4f} bits per pixel")
 
 
 # -- exercise 3: confusion matrix of generated images --------------------------------------------
@@ -95,7 +95,7 @@ def confusion_matrix_reference(requested, judged, num_classes):
     return np.divide(counts, rows, out=np.zeros_like(counts), where=rows > 0)
 
 
-def check_confusion_matrix(confusion_fn):
+def check_confusion_matrix(confusion_fn) -> None:
     """Check ``confusion_fn(requested, judged, num_classes)`` -> (C, C) with rows summing to 1."""
     _require_callable(confusion_fn, "check_confusion_matrix(confusion_matrix)")
     name = "confusion matrix"
@@ -121,7 +121,7 @@ def check_confusion_matrix(confusion_fn):
         report(name, False, f"every row must sum to 1, yours sum to {np.round(got.sum(axis=1), 3)}")
     if not close(got, expected):
         report(name, False, f"expected\n{np.round(expected, 3)}\ngot\n{np.round(got, 3)}")
-    return report(name, True, "its diagonal is the per-class label fidelity")
+    report(name, True, "its diagonal is the per-class label fidelity")
 
 
 # -- plots used by the chapter -----------------------------------------------------------------

@@ -31,7 +31,7 @@ def _reference_centroid_distances(z, labels, num_classes):
     return np.sqrt((diff ** 2).sum(axis=-1))
 
 
-def check_class_centroid_distances(fn) -> bool:
+def check_class_centroid_distances(fn) -> None:
     """Check ``fn(z, labels, num_classes=10)``: the (num_classes, num_classes) matrix of Euclidean
     distances between the class centroids (mean codes) of latent codes ``z`` of shape (N, d).
 
@@ -63,10 +63,10 @@ def check_class_centroid_distances(fn) -> bool:
         return report(name, False, f"the distances are wrong (largest error {float(np.abs(got - expected).max()):.3g}): "
                                    f"average the codes of each class with z[labels == c].mean(axis=0), then take "
                                    f"the Euclidean distance between those means")
-    return report(name, True, f"{num_classes} classes with unbalanced, shuffled codes in 3-D")
+    report(name, True, f"{num_classes} classes with unbalanced, shuffled codes in 3-D")
 
 
-def check_per_class_mean(fn) -> bool:
+def check_per_class_mean(fn) -> None:
     """Check ``fn(values, labels, num_classes=10)``: the mean of the per-image ``values`` (N,) within
     each class, shape (num_classes,).
 
@@ -81,7 +81,7 @@ def check_per_class_mean(fn) -> bool:
     rng.shuffle(labels)
     values = (100.0 + 20.0 * labels + rng.normal(0.0, 3.0, len(labels))).astype("float32")
     got = as_numpy_result(fn(values, labels, num_classes=num_classes), name, lists=True)
-    return per_class_means_verdict(name, got, values, labels, num_classes, "values", atol=1e-3)
+    per_class_means_verdict(name, got, values, labels, num_classes, "values", atol=1e-3)
 
 
 def _reference_entropy_floor(x):
@@ -91,7 +91,7 @@ def _reference_entropy_floor(x):
     return h.sum(axis=1)
 
 
-def check_bernoulli_entropy_floor(fn) -> bool:
+def check_bernoulli_entropy_floor(fn) -> None:
     """Check ``fn(x)``: per image, the sum over pixels of the binary entropy
     H(x_i) = -x_i log x_i - (1 - x_i) log(1 - x_i) in nats, with 0 log 0 = 0; shape (N,).
 
@@ -125,4 +125,4 @@ def check_bernoulli_entropy_floor(fn) -> bool:
     got = as_numpy_result(fn(grey), name, lists=True)
     if got.shape != expected.shape or not close(got, expected, atol=1e-2, rtol=1e-5):
         return report(name, False, f"random grey images: expected {np.round(expected, 2)}, got {np.round(got, 2)}")
-    return report(name, True, "all-0.5, binary and random grey images")
+    report(name, True, "all-0.5, binary and random grey images")

@@ -45,7 +45,7 @@ def _fmt(a, decimals=3):
 
 # -- exercise 1: the beta-weighted objective ---------------------------------------------------
 
-def check_beta_loss(beta_loss) -> bool:
+def check_beta_loss(beta_loss) -> None:
     """Check ``beta_loss(reconstruction, kl, beta)``: the objective reconstruction + beta * KL.
 
     ``reconstruction`` and ``kl`` are per-image values in nats (arrays of shape (N,)); ``beta`` is a
@@ -77,7 +77,7 @@ def check_beta_loss(beta_loss) -> bool:
             hint = " The KL is added, not subtracted: the objective is -ELBO-like, to be minimised."
         report(name, False, f"with beta={beta:g}, reconstruction={_fmt(reconstruction, 1)} and kl={_fmt(kl, 1)} "
                             f"expected {_fmt(expected, 2)}, got {_fmt(got, 2)}.{hint}")
-    return report(name, True, "reconstruction + beta * KL for beta = 0, 0.5, 1 and 8")
+    report(name, True, "reconstruction + beta * KL for beta = 0, 0.5, 1 and 8")
 
 
 # -- exercise 2: KL per latent dimension -------------------------------------------------------
@@ -87,7 +87,7 @@ def _kl_per_dimension_reference(z_mean, z_log_var):
     return (0.5 * (np.exp(lv) + m ** 2 - 1.0 - lv)).mean(axis=0)
 
 
-def check_kl_per_dimension(kl_per_dimension) -> bool:
+def check_kl_per_dimension(kl_per_dimension) -> None:
     """Check ``kl_per_dimension(z_mean, z_log_var)``: for each latent dimension j, the closed-form
     KL( N(mu_j, sigma_j^2) || N(0, 1) ) averaged over the N images; shape (d,).
 
@@ -111,7 +111,8 @@ def check_kl_per_dimension(kl_per_dimension) -> bool:
     if got.shape != expected.shape:
         report(name, False, f"expected shape {expected.shape}, got {got.shape}")
     if close(got, expected, atol=1e-4):
-        return report(name, True, f"per-dimension KL {_fmt(expected)} nats; the collapsed dimension 2 has KL 0")
+        report(name, True, f"per-dimension KL {_fmt(expected)} nats; the collapsed dimension 2 has KL 0")
+        return
     hint = ""
     if close(got, n * expected, atol=1e-3):
         hint = " Your values are N times too large: average over the images, do not sum."
@@ -142,7 +143,7 @@ def _implicit_beta_reference(image_shape, latent_dim, kl_averaged):
     return pixels / latent_dim if kl_averaged else float(pixels)
 
 
-def check_implicit_beta(implicit_beta) -> bool:
+def check_implicit_beta(implicit_beta) -> None:
     """Check ``implicit_beta(image_shape, latent_dim, kl_averaged)``.
 
     The loss in question is mean_over_values(pixel NLL) + KL, where the mean runs over every value
@@ -172,5 +173,5 @@ def check_implicit_beta(implicit_beta) -> bool:
         elif kl_averaged and np.isclose(got, float(pixels * latent_dim)):
             hint = " Averaging the KL over latent_dim makes it smaller: divide by latent_dim, do not multiply."
         report(name, False, f"for {case} expected {expected:g}, got {got:g}.{hint}")
-    return report(name, True, "784 for 28x28 MNIST; 3,072 for 32x32x3 colour images; divided by the latent "
+    report(name, True, "784 for 28x28 MNIST; 3,072 for 32x32x3 colour images; divided by the latent "
                               "size when the KL is averaged too")

@@ -53,7 +53,7 @@ def _diagnose(got, z, dim, offsets) -> str:
     return f"row k must be z with z[{dim}] + offsets[k] in column {dim}"
 
 
-def check_traversal_codes(traversal_codes) -> bool:
+def check_traversal_codes(traversal_codes) -> None:
     """Check ``traversal_codes(z, dim, offsets)``: for one code ``z`` of shape (d,), the array of shape
     (len(offsets), d) whose row k is ``z`` with ``z[dim] + offsets[k]`` in column ``dim`` (counted from 0),
     every other coordinate unchanged and ``z`` itself left as it was."""
@@ -86,5 +86,5 @@ def check_traversal_codes(traversal_codes) -> bool:
             report(name, False, f"{call} returned shape {got.shape}; expected {expected.shape} (one code per offset)")
         if not close(got, expected, atol=1e-5):
             report(name, False, f"{call}: {_diagnose(got, _CODE, dim, offsets)}.")
-    return report(name, True, f"row k is z with z[dim] + offsets[k] in column dim, the other {d - 1} coordinates "
+    report(name, True, f"row k is z with z[dim] + offsets[k] in column dim, the other {d - 1} coordinates "
                               f"and your input unchanged (dimensions 0, 2 and {d - 1} of a {d}-D code)")

@@ -20,10 +20,10 @@ import math
 import numpy as np
 
 from ..evaluate import toy_marginal, toy_relative_variance
-from . import as_numpy_result, close, per_class_means_verdict, report
+from . import as_numpy_result, close, report
 
 __all__ = [
-    "check_class_mean_images", "check_mc_marginal", "check_bernoulli_log_likelihood",
+    "check_bernoulli_log_likelihood", "check_class_posterior", "check_mc_marginal",
 ]
 
 
@@ -32,24 +32,71 @@ __all__ = [
 # ----------------------------------------------------------------------------------------------
 
 
-def check_class_mean_images(fn) -> bool:
-    """Check ``fn(x, y, num_classes=10)``: the mean image of each class, shape (num_classes, *image_shape).
+def _posterior_inputs():
+    """Log-likelihoods of 6 images under 4 classes, as large and negative as real ones (so
+    exp() underflows to 0 in float64), unbalanced log-priors; image 5 has two equal classes."""
+    rng = np.random.default_rng(4)
+    ll = -900.0 + 6.0 * rng.standard_normal((6, 4))
+    ll[5, 1] = ll[5, 3] = -880.0
+    log_prior = np.log(np.array([0.1, 0.2, 0.3, 0.4]))
+    return ll, log_prior
 
-    Uses synthetic images with unsorted, unbalanced labels, so averaging over all images,
-    over the wrong axis or per position in the batch is caught.
+
+def _softmax_rows(a):
+    a = a - a.max(axis=1, keepdims=True)
+    return np.exp(a) / np.exp(a).sum(axis=1, keepdims=True)
+
+
+def check_class_posterior(fn) -> None:
+    """Check ``fn(ll_given_class, log_prior)``: the posterior p(z = k | x) of the
+    class-as-latent model, shape (N, K), each row summing to 1.
+
+    ``ll_given_class[i, k]`` is log p(x_i | z = k) (around -900 here, so
+    exp() underflows) and ``log_prior[k]`` is log p(z = k). Catches a
+    missing or subtracted prior, normalising over the images instead of
+    the classes, log-probabilities returned, an unnormalised product and the
+    0 / 0 of exp() without subtracting the row maximum first.
     """
-    name = "class_mean_images"
+    name = "class_posterior"
     if not callable(fn):
-        raise TypeError(f"check_class_mean_images expects your function, got {type(fn).__name__}")
-    rng = np.random.default_rng(2)
-    num_classes = 4
-    y = np.concatenate([np.repeat(np.arange(num_classes), [3, 7, 2, 5]), [1, 3, 0]])
-    rng.shuffle(y)
-    x = rng.random((len(y), 28, 28, 1)).astype("float32")
-    x += y[:, None, None, None].astype("float32")  # classes differ, so mixing them up shows
-    x /= num_classes
-    got = as_numpy_result(fn(x, y, num_classes=num_classes), name, lists=True)
-    return per_class_means_verdict(name, got, x, y, num_classes, "images", atol=1e-5)
+        raise TypeError(f"check_class_posterior expects your function, "
+                        f"got {type(fn).__name__}")
+    ll, log_prior = _posterior_inputs()
+    expected = _softmax_rows(ll + log_prior)
+    got = as_numpy_result(fn(ll.copy(), log_prior.copy()), name, lists=True)
+    if got.shape != expected.shape:
+        report(name, False, f"expected one row per image and one column per "
+                            f"class, shape {expected.shape}; got {got.shape}")
+    if not np.all(np.isfinite(got)):
+        report(name, False, "your posterior is not finite: log p(x | z) is "
+                            "around -900 here, so exp() of it is 0 and 0 / 0 "
+                            "is nan. Subtract each row's maximum from the log "
+                            "scores before exp() (or use scipy.special.softmax "
+                            "on the row); the posterior does not change")
+    if close(got, ll + log_prior, atol=1e-6) or close(
+            got, np.log(expected), atol=1e-6):
+        report(name, False, "these are log-probabilities: return the "
+                            "probabilities p(z = k | x), which lie in [0, 1]")
+    if not np.allclose(got.sum(axis=1), 1.0, atol=1e-5):
+        hint = ""
+        if np.allclose(got.sum(axis=0), 1.0, atol=1e-5):
+            hint = (" Your columns sum to 1: normalise over the classes "
+                    "of each image (axis=1), not over the images.")
+        report(name, False, f"each row must sum to 1 (a distribution over "
+                            f"the classes); yours sum to "
+                            f"{np.round(got.sum(axis=1), 4)}.{hint}")
+    if not close(got, expected, atol=1e-6):
+        hint = ""
+        if close(got, _softmax_rows(ll), atol=1e-6):
+            hint = (" You left out the prior: Bayes' rule multiplies by "
+                    "p(z = k), i.e. adds log_prior to the log-likelihoods.")
+        elif close(got, _softmax_rows(ll - log_prior), atol=1e-6):
+            hint = " You subtracted the log-prior: add it."
+        report(name, False, f"expected the rows {np.round(expected[:2], 4)} "
+                            f"..., got {np.round(got[:2], 4)} ...{hint}")
+    report(name, True, "Bayes' rule on log-likelihoods of about -900 "
+                       "nats with unbalanced priors; where two classes "
+                       "explain an image equally well, the prior decides")
 
 
 def _reference_mc_marginal(x, sigma, num_samples, rng):
@@ -57,7 +104,7 @@ def _reference_mc_marginal(x, sigma, num_samples, rng):
     return float(np.mean(np.exp(-0.5 * ((x - z) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))))
 
 
-def check_mc_marginal(fn) -> bool:
+def check_mc_marginal(fn) -> None:
     """Check ``fn(x, sigma, num_samples, rng)``: the naive Monte Carlo estimate of p(x) in the 1-D toy model.
 
     Checks that (1) it returns one number, (2) it draws from the given ``rng`` (same seed, same
@@ -92,10 +139,10 @@ def check_mc_marginal(fn) -> bool:
         return report(name, False, f"over {runs} runs with {k} samples the estimates spread with standard deviation "
                                    f"{estimates.std():.3g}, but a Monte Carlo average of {k} prior samples spreads "
                                    f"with {exact_sd:.3g}: average p(x|z) over z drawn from the prior N(0, 1)")
-    return report(name, True, "matches the exact p(x) with 100,000 samples and has the right spread with 20")
+    report(name, True, "matches the exact p(x) with 100,000 samples and has the right spread with 20")
 
 
-def check_bernoulli_log_likelihood(fn) -> bool:
+def check_bernoulli_log_likelihood(fn) -> None:
     """Check ``fn(x, probs)``: log p(x) of binary images under independent Bernoulli pixels, shape (N,).
 
     Compared with the course's own loss :func:`cvae_utils.losses.bernoulli_nll_from_logits`
@@ -133,4 +180,4 @@ def check_bernoulli_log_likelihood(fn) -> bool:
         hint = (" - the pixels that are 0 contribute log(1 - p) too" if close(got, only_ones, atol=1e-2, rtol=1e-4)
                 else "")
         return report(name, False, f"random images: expected {np.round(want[:3], 2)} ..., got {np.round(got[:3], 2)} ...{hint}")
-    return report(name, True, "agrees with cvae_utils.losses.bernoulli_nll_from_logits on random binary images")
+    report(name, True, "agrees with cvae_utils.losses.bernoulli_nll_from_logits on random binary images")

@@ -34,7 +34,7 @@ def _gaussian_pairs(seed=0, n=5, d=3):
     return tuple(rng.normal(scale=s, size=(n, d)) for s in (1.0, 0.7, 1.0, 0.7))
 
 
-def check_kl_gaussians(kl_fn):
+def check_kl_gaussians(kl_fn) -> None:
     """Check ``kl_fn(mean_q, log_var_q, mean_p, log_var_p)`` -> one KL per row, shape (N,)."""
     _require_callable(kl_fn, "check_kl_gaussians(kl_gaussians)")
     name = "KL between two diagonal Gaussians"
@@ -67,7 +67,7 @@ def check_kl_gaussians(kl_fn):
     same = kl_fn(args[0], args[1], args[0], args[1])
     if not close(_as_numpy(same, name), np.zeros(len(args[0])), atol=1e-6):
         report(name, False, "KL(q || q) must be 0")
-    return report(name, True, f"e.g. first row {expected[0]:.4f} nats, and KL(q || q) = 0")
+    report(name, True, f"e.g. first row {expected[0]:.4f} nats, and KL(q || q) = 0")
 
 
 # -- exercise 2: log importance weights ---------------------------------------------------------
@@ -82,7 +82,7 @@ def log_weights_reference(log_likelihood, z, prior_mean, prior_log_var, q_mean, 
     return log_likelihood + _log_normal(z, prior_mean, prior_log_var) - _log_normal(z, q_mean, q_log_var)
 
 
-def check_log_weights(log_weights_fn):
+def check_log_weights(log_weights_fn) -> None:
     """Check ``log_weights_fn(log_likelihood, z, prior_mean, prior_log_var, q_mean, q_log_var)`` -> (K, N)."""
     _require_callable(log_weights_fn, "check_log_weights(log_weights)")
     name = "log importance weights"
@@ -111,7 +111,7 @@ def check_log_weights(log_weights_fn):
                             "not the standard deviation exp(log_var / 2)")
     if not close(got, expected):
         report(name, False, f"expected {np.round(expected[0], 3)} in the first row, got {np.round(got[0], 3)}")
-    return report(name, True, "(the log 2π terms of the two densities cancel, so leaving both out is fine too)")
+    report(name, True, "(the log 2π terms of the two densities cancel, so leaving both out is fine too)")
 
 
 # -- exercise 3: diversity of completions --------------------------------------------------------
@@ -123,7 +123,7 @@ def completion_diversity_reference(samples, num_given):
     return float(np.std(samples[:, :, hidden, 0], axis=1).mean())
 
 
-def check_completion_diversity(diversity_fn):
+def check_completion_diversity(diversity_fn) -> None:
     """Check ``diversity_fn(samples, num_given)`` with samples of shape (N, S, 28, 28, 1) -> a number."""
     _require_callable(diversity_fn, "check_completion_diversity(completion_diversity)")
     name = "diversity of completions"
@@ -150,4 +150,4 @@ def check_completion_diversity(diversity_fn):
     identical = np.repeat(samples[:, :1], 5, axis=1)
     if not np.isclose(float(_as_numpy(diversity_fn(identical, 1), name)), 0.0, atol=1e-9):
         report(name, False, "S identical completions must have diversity 0")
-    return report(name, True, "a deterministic model scores exactly 0")
+    report(name, True, "a deterministic model scores exactly 0")

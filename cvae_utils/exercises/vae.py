@@ -72,7 +72,7 @@ def _kl_inputs():
     return z_mean, z_log_var
 
 
-def check_kl_divergence(kl_divergence) -> bool:
+def check_kl_divergence(kl_divergence) -> None:
     """Check ``kl_divergence(z_mean, z_log_var)``: KL( N(z_mean, exp(z_log_var)) || N(0, I) ).
 
     Inputs are float32 arrays of shape (N, D); the answer must have shape (N,) (summed over the D
@@ -92,32 +92,49 @@ def check_kl_divergence(kl_divergence) -> bool:
         report(name, False, f"expected shape {expected.shape} (one KL per example), got a single number: "
                             f"do not average over the batch - the model does that")
     _check_shape(got, expected.shape, name)
+    m, lv = z_mean.astype("float64"), z_log_var.astype("float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        log_var_as_variance = 0.5 * np.sum(lv + m ** 2 - 1.0 - np.log(lv), axis=-1)
     if not np.all(np.isfinite(got)):
-        report(name, False, f"your KL is not finite: {_fmt(got)}")
-    if not close(got, expected):
+        hint = ""
+        if np.allclose(got, log_var_as_variance, equal_nan=True) or np.any(
+                ~np.isfinite(got) & np.any(lv <= 0, axis=-1)):
+            hint = (" z_log_var is already log sigma^2 and can be zero or negative: the variance is "
+                    "exp(z_log_var) and its log is z_log_var itself - do not take log(z_log_var).")
+        report(name, False, f"your KL is not finite: {_fmt(got)} for z_log_var rows {_fmt(z_log_var)}.{hint}")
+    wrong_rows = ~np.isclose(got, expected, atol=1e-4, rtol=1e-4)
+    if np.any(wrong_rows):
         hint = ""
         if close(got, 2 * expected):
             hint = " Your values are twice too large: the closed form has a factor 1/2."
         elif close(got, expected / 2):
             hint = (" Your values are half the right ones: the factor is 1/2, applied once, and the KL is "
                     "summed over the latent dimensions, not averaged.")
-        elif close(got, 0.5 * np.sum(np.exp(0.5 * z_log_var.astype("float64")) + z_mean.astype("float64") ** 2
-                                     - 1.0 - z_log_var, axis=-1)):
+        elif close(got, -expected):
+            hint = (" Your values have the wrong sign: a KL divergence is never negative; -1/2 * sum(1 + log_var "
+                    "- mean^2 - exp(log_var)) and 1/2 * sum(exp(log_var) + mean^2 - 1 - log_var) are the same.")
+        elif close(got, 0.5 * np.sum(np.exp(lv) + m ** 2 - 1.0 + lv, axis=-1)):
+            hint = (" The log-variance term has the wrong sign: it is - log_var inside the sum "
+                    "(+ log_var under the form -1/2 * sum(1 + log_var - mean^2 - exp(log_var))).")
+        elif close(got, 0.5 * np.sum(np.exp(0.5 * lv) + m ** 2 - 1.0 - lv, axis=-1)):
             hint = (" You used the standard deviation exp(log_var / 2) where the variance exp(log_var) belongs: "
                     "z_log_var is log sigma^2.")
+        elif close(got, 0.5 * np.sum(lv + m ** 2 - 1.0 - lv, axis=-1)):
+            hint = " You used log_var where the variance exp(log_var) belongs."
         elif abs(got[0]) > 1e-4:
             hint = " For mean 0 and log_var 0 (first row) q equals p, so the KL must be 0."
-        report(name, False, f"for z_mean={_fmt(z_mean[1])}, z_log_var={_fmt(z_log_var[1])} expected "
-                            f"{expected[1]:.4f}, got {got[1]:.4f}. All rows: expected {_fmt(expected)}, "
+        i = int(np.argmax(wrong_rows))  # the first row that differs
+        report(name, False, f"for z_mean={_fmt(z_mean[i])}, z_log_var={_fmt(z_log_var[i])} expected "
+                            f"{expected[i]:.4f}, got {got[i]:.4f}. All rows: expected {_fmt(expected)}, "
                             f"got {_fmt(got)}.{hint}")
-    return report(name, True, f"matches the closed form on {len(expected)} examples (KL from 0 to "
+    report(name, True, f"matches the closed form on {len(expected)} examples (KL from 0 to "
                               f"{expected.max():.2f} nats)")
 
 
 # -- exercise 2: the reparameterisation trick ---------------------------------------------
 
 
-def check_reparameterize(reparameterize, num_samples: int = 20000) -> bool:
+def check_reparameterize(reparameterize, num_samples: int = 20000) -> None:
     """Check ``reparameterize(z_mean, z_log_var, seed)`` returning z = mean + exp(log_var / 2) * eps.
 
     The function must draw eps ~ N(0, I) with ``keras.random.normal(..., seed=seed)`` and build z
@@ -185,7 +202,7 @@ def check_reparameterize(reparameterize, num_samples: int = 20000) -> bool:
     #    wrapped into a tensor at the end passes every check above but gives the encoder no gradient.
     import keras
 
-    from ..gradients import gradients
+    from .. import gradients
 
     mu_var, log_var_var = keras.Variable(mean[None, :]), keras.Variable(log_var[None, :])
     try:
@@ -202,7 +219,7 @@ def check_reparameterize(reparameterize, num_samples: int = 20000) -> bool:
         report(name, False, f"the gradients of z are dz/dmean = {_fmt(d_mu)} and dz/dlog_var = {_fmt(d_log_var)}; "
                             f"expected 1 and 0.5 * sigma * eps = {_fmt(0.5 * std * eps)}")
     # (the sample statistics themselves depend on the backend's random generator: not printed)
-    return report(name, True, f"{num_samples} samples have mean z_mean within 5 standard errors and standard "
+    report(name, True, f"{num_samples} samples have mean z_mean within 5 standard errors and standard "
                               f"deviation exp(z_log_var / 2) within 5%; z = mean + sigma * eps given the seed")
 
 
@@ -221,7 +238,7 @@ def _elbo_inputs():
     return x, logits, z_mean, z_log_var
 
 
-def check_negative_elbo(negative_elbo_per_image) -> bool:
+def check_negative_elbo(negative_elbo_per_image) -> None:
     """Check ``negative_elbo_per_image(x, logits, z_mean, z_log_var)``: one -ELBO per image (nats).
 
     -ELBO = sum over pixels of the Bernoulli negative log-likelihood of x given the decoder's
@@ -259,9 +276,10 @@ def check_negative_elbo(negative_elbo_per_image) -> bool:
                     "times more than in the ELBO.")
         elif close(got, _bernoulli_nll_clipped_reference(x, logits) + kl, atol=1e-2, rtol=1e-4):
             hint = " Adding 1e-7 inside log() biases large logits: use softplus(l) - x * l."
-        report(name, False, f"expected {_fmt(expected, 2)} nats, got {_fmt(got, 2)} "
-                            f"(reconstruction {_fmt(reconstruction, 2)} + KL {_fmt(kl, 2)}).{hint}")
-    return report(name, True, f"-ELBO per image {_fmt(expected, 1)} nats, finite even for logits of +-60")
+        report(name, False, f"expected {_fmt(expected, 2)} nats, got {_fmt(got, 2)}; the expected values "
+                            f"are the reference's reconstruction {_fmt(reconstruction, 2)} plus the reference's "
+                            f"KL {_fmt(kl, 2)}.{hint}")
+    report(name, True, f"-ELBO per image {_fmt(expected, 1)} nats, finite even for logits of +-60")
 
 
 # -- exercise 4: the whole model, written by the learner --------------------------------------
@@ -310,7 +328,7 @@ def _check_model_class(model_class, name, conditional):
     """The shared body of check_vae_class and check_cvae_class."""
     import keras
 
-    from ..models import CVAE, VAE
+    from .. import CVAE, VAE
 
     if not (isinstance(model_class, type) and issubclass(model_class, keras.Model)):
         raise TypeError(f"pass your class itself (a subclass of keras.Model), e.g. {name}(MyModel), "
@@ -380,40 +398,61 @@ def _check_model_class(model_class, name, conditional):
         report(name, False, f"on a fixed batch your loss is {loss:.2f}, but reconstruction {rec:.2f} + KL {kl:.2f} "
                             f"= {rec + kl:.2f} nats per image.{hint}")
 
-    # 2. Gradient through the sampling step: with mu = 0 and log sigma^2 = 0 for every image the KL
-    #    has zero gradient, so only the reconstruction can move the heads - through z = mu + sigma * eps.
+    # 2. The model samples: with sigma = 1 two calls in training mode decode two different draws of
+    #    z, neither of them z_mean itself.
     model.encoder.set_weights(reference.encoder.get_weights())
     _set_head(model.encoder, "z_mean", kernel_scale=0.0, bias=0.0)
     _set_head(model.encoder, "z_log_var", kernel_scale=0.0, bias=0.0)
-    before = [w.copy() for w in model.encoder.get_layer("z_mean").get_weights()]
+    first, _ = _outputs(model, inputs, name)
+    second, _ = _outputs(model, inputs, name)
+    at_mean = np.asarray(ops.convert_to_numpy(reference.decoder(
+        [first["z_mean"], one_hot] if conditional else first["z_mean"])), "float64")
+    if close(first["logits"], at_mean, atol=1e-5) and close(second["logits"], at_mean, atol=1e-5):
+        report(name, False, "with sigma = 1 your logits are decoder(z_mean): the model never samples. In "
+                            "training, decode z = z_mean + exp(z_log_var / 2) * eps with a fresh eps drawn by "
+                            "keras.random.normal (or the Sampling layer)")
+    if close(first["logits"], second["logits"], atol=1e-6, rtol=1e-6):
+        report(name, False, "two calls on the same images in training mode decoded the same z: every call must "
+                            "draw a new eps. An integer seed given to keras.random.normal inside call() draws the "
+                            "same eps every time; keep a keras.random.SeedGenerator in __init__ and pass it as "
+                            "the seed (or use the Sampling layer)")
+
+    # 3. Gradient through the sampling step: with mu = 0 and log sigma^2 = 0 for every image the KL
+    #    has zero gradient, so only the reconstruction can move the heads - through z = mu + sigma * eps.
+    #    The z_log_var head reaches the reconstruction only through the sample.
+    heads = ("z_mean", "z_log_var")
+    before = {h: [w.copy() for w in model.encoder.get_layer(h).get_weights()] for h in heads}
     model.compile(optimizer=keras.optimizers.SGD(0.05))
     model.fit(inputs, epochs=1, batch_size=len(x), shuffle=False, verbose=0)
-    after = model.encoder.get_layer("z_mean").get_weights()
-    if np.allclose(before[0], after[0]) and np.allclose(before[1], after[1]):
-        report(name, False, "training did not change the encoder's z_mean layer: no gradient reaches the encoder "
-                            "through the sampling step. Draw eps with keras.random.normal and build z with "
-                            "keras.ops (or use the Sampling layer), not with NumPy")
+    unchanged = [h for h in heads
+                 if all(np.allclose(b, a) for b, a in zip(before[h], model.encoder.get_layer(h).get_weights()))]
+    if unchanged:
+        report(name, False, f"training did not change the encoder's {' and '.join(unchanged)} layer: no gradient "
+                            f"reaches the encoder through the sampling step. Draw eps with keras.random.normal and "
+                            f"build z with keras.ops (or use the Sampling layer), not with NumPy")
 
-    # 3. A few steps of real training lower the loss.
+    # 4. A few steps of real training lower the loss.
     model.encoder.set_weights(reference.encoder.get_weights())
     model.compile(optimizer=keras.optimizers.Adam(1e-3))
     history = model.fit(inputs, epochs=8, batch_size=len(x), shuffle=False, verbose=0)
     losses = history.history.get("loss", [])
     if not losses or not np.all(np.isfinite(losses)) or not losses[-1] < losses[0]:
         report(name, False, f"eight training steps on a fixed batch did not lower the loss: {np.round(losses, 1)}")
-    return report(name, True, f"loss = reconstruction {rec:.1f} + KL {kl:.1f} nats on fixed weights and a fixed "
-                              f"batch; gradients reach the encoder through the sampling step; eight training "
-                              f"steps lower the loss")
+    report(name, True, f"loss = reconstruction {rec:.1f} + KL {kl:.1f} nats on fixed weights and a fixed "
+                              f"batch; every call samples a new z; gradients reach both encoder heads through "
+                              f"the sampling step; eight training steps lower the loss")
 
 
-def check_vae_class(vae_class) -> bool:
+def check_vae_class(vae_class) -> None:
     """Check a learner's VAE class: ``vae_class(latent_dim=2)`` must build a keras.Model with ``encoder`` and
     ``decoder`` from :func:`~cvae_utils.networks.build_encoder` / ``build_decoder``, whose ``call`` returns
     ``{"logits", "z_mean", "z_log_var"}`` for one sampled z per image and whose ``compute_loss`` returns the
     batch mean of the -ELBO.
 
     On fixed weights and a fixed batch it compares z_mean, the logits (with sigma = 0, so z = mu) and the
-    loss with the package's; it checks that training moves the encoder through the sampling step (with the
-    KL's gradient zero, only the reconstruction can), and that eight steps lower the loss.
+    loss with the package's; with sigma = 1 it checks that the model samples (its logits are not
+    decoder(z_mean), and two calls in training mode draw different z); it checks that training moves
+    both encoder heads, z_mean and z_log_var, through the sampling step (with the KL's gradient zero,
+    only the reconstruction can), and that eight steps lower the loss.
     """
-    return _check_model_class(vae_class, "check_vae_class", conditional=False)
+    _check_model_class(vae_class, "check_vae_class", conditional=False)

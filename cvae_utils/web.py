@@ -31,6 +31,7 @@ from typing import NamedTuple
 import keras
 import numpy as np
 
+from .config import is_fast
 from .networks import build_decoder, build_encoder
 
 FORMAT = 1
@@ -121,11 +122,15 @@ def _pack(network, role):
 
 
 def _default_folder(name):
-    """``_static/models/<name>`` of the book this runs in, or a temporary folder."""
-    for folder in (Path.cwd(), *Path.cwd().parents):
-        if (folder / "_config.yml").is_file() and (folder / "_static").is_dir():
-            return folder / "_static" / "models" / name, True
-    return Path(tempfile.mkdtemp(prefix="cvae-web-")) / name, False
+    """``_static/models/<name>`` of the book this runs in, or a temporary folder and why."""
+    if is_fast():
+        why = "(fast mode: the website keeps the full run's model; a temporary folder)"
+    else:
+        for folder in (Path.cwd(), *Path.cwd().parents):
+            if (folder / "_config.yml").is_file() and (folder / "_static").is_dir():
+                return folder / "_static" / "models" / name, "for the website"
+        why = "(no course website here: a temporary folder)"
+    return Path(tempfile.mkdtemp(prefix="cvae-web-")) / name, why
 
 
 def export_web_model(model, name: str, out_dir=None, label_names=None) -> Path:
@@ -135,8 +140,10 @@ def export_web_model(model, name: str, out_dir=None, label_names=None) -> Path:
         model: a trained ``VAE`` or ``CVAE`` (dense architecture, Bernoulli decoder).
         name: the folder's name, e.g. ``"vae-04"``; the widgets find the model by it.
         out_dir: the folder to write into; by default ``_static/models/<name>`` of the book
-            when the notebook runs inside the course repository (the website serves it),
-            else a new temporary folder (in Colab, say), which a printed line names.
+            when the notebook runs inside the course repository in full mode (the website
+            serves it), else a new temporary folder (in Colab, say, or in fast mode, so
+            that a quick test run never replaces the full run's model); the printed line
+            says which.
         label_names: the classes' names for the CVAE's menus (default "0", "1", ...).
 
     Writes ``manifest.json``, ``encoder.bin`` and ``decoder.bin`` (int8 kernels with one
@@ -161,11 +168,11 @@ def export_web_model(model, name: str, out_dir=None, label_names=None) -> Path:
     else:
         names = [str(n) for n in label_names]
     if out_dir is None:
-        folder, in_book = _default_folder(name)
+        folder, where = _default_folder(name)
+    elif not isinstance(out_dir, (str, Path)):
+        raise TypeError(f"out_dir must be a path, got {type(out_dir).__name__}")
     else:
-        if not isinstance(out_dir, (str, Path)):
-            raise TypeError(f"out_dir must be a path, got {type(out_dir).__name__}")
-        folder, in_book = Path(out_dir), True
+        folder, where = Path(out_dir), ""
     folder.mkdir(parents=True, exist_ok=True)
     manifest = {"format": FORMAT, "name": name, "latent_dim": int(model.latent_dim),
                 "num_classes": num_classes, "label_names": names,
@@ -177,8 +184,7 @@ def export_web_model(model, name: str, out_dir=None, label_names=None) -> Path:
         manifest["networks"][role] = entry
         total += len(data)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
-    where = "for the website" if in_book else "(no course website here: a temporary folder)"
-    print(f"Web model {name!r}: {total / 1e6:.2f} MB in {folder} {where}")
+    print(f"Web model {name!r}: {total / 1e6:.2f} MB in {folder} {where}".rstrip())
     return folder
 
 

@@ -85,8 +85,14 @@ def test_default_folder_is_the_books_static_folder(vae, tmp_path, monkeypatch, c
     (book / "_config.yml").write_text("title: x\n")
     (book / "chapters").mkdir()
     monkeypatch.chdir(book / "chapters")
+    monkeypatch.setenv("CVAE_FAST", "0")
     assert export_web_model(vae, "v4") == book / "_static" / "models" / "v4"
     assert "for the website" in capsys.readouterr().out
+    monkeypatch.setenv("CVAE_FAST", "1")  # a quick run must not replace the full run's model
+    quick = export_web_model(vae, "v4")
+    assert book not in quick.parents and (quick / "manifest.json").is_file()
+    assert "fast mode" in capsys.readouterr().out
+    monkeypatch.setenv("CVAE_FAST", "0")
     monkeypatch.chdir(tmp_path)
     elsewhere = export_web_model(vae, "v4")
     assert (elsewhere / "manifest.json").is_file() and book not in elsewhere.parents

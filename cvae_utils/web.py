@@ -12,7 +12,8 @@ reads into ``_static/models/<name>/``:
   (float32), then the kernel as int8, ``kernel = int8 * scale`` column by column.
 
 Eight-bit kernels make a dense MNIST VAE about 1 MB per model, fetched only when a reader first
-touches a widget; the float32 model would be 4 MB. :func:`load_web_model` rebuilds the
+touches a widget; the float32 model would be 4 MB, and running an ONNX export with
+onnxruntime-web would add that runtime's WebAssembly (11.2 MB for version 1.20.1) to the page. :func:`load_web_model` rebuilds the
 package's Keras networks from those files, so tests (and readers) can check that the page
 computes what Keras computes with the same weights.
 

@@ -121,3 +121,30 @@ def test_load_refuses_a_folder_without_a_model(tmp_path):
         load_web_model(tmp_path)
     with pytest.raises(TypeError, match="path"):
         load_web_model(3)
+
+
+def test_site_extension_adds_the_script_only_to_pages_with_a_widget():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "tools" / "sphinx" / "live_models.py"
+    spec = importlib.util.spec_from_file_location("live_models", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+
+    class App:
+        def __init__(self):
+            self.files = []
+
+        def add_css_file(self, name, **kwargs):
+            self.files.append(name)
+
+        def add_js_file(self, name, **kwargs):
+            self.files.append((name, kwargs.get("loading_method")))
+
+    with_widget, without = App(), App()
+    html = '<div class="cvae-live" data-kind="explorer" data-model="vae-04">'
+    module.add_live_models(with_widget, "chapters/04_vae", "page.html", {"body": html}, None)
+    module.add_live_models(without, "chapters/03", "page.html", {"body": "<p>text</p>"}, None)
+    assert with_widget.files == ["live-models.css", ("live-models.js", "defer")]
+    assert without.files == []

@@ -136,20 +136,18 @@ def _fallback(model, conditional, num_classes, names, extent):
 
 
 def _codes_data(codes, code_labels, conditional, num_classes, names):
+    """The codes drawn behind the plane (a fixed subset of many) and the class centres."""
     if codes is None:
         return None, None, None
+    centres = None
+    if code_labels is not None:  # each class's median code, from all codes
+        count = num_classes if conditional else len(names)
+        centres = [np.round(np.median(codes[code_labels == c], axis=0), 2).tolist()
+                   if np.any(code_labels == c) else None for c in range(count)]
     if len(codes) > MAX_CODES:  # a fixed subset keeps the page light
         keep = np.sort(np.random.default_rng(0).choice(len(codes), MAX_CODES, replace=False))
-        centres_from = (codes, code_labels)
         codes = codes[keep]
         code_labels = None if code_labels is None else code_labels[keep]
-    else:
-        centres_from = (codes, code_labels)
-    centres = None
-    if centres_from[1] is not None:
-        count = num_classes if conditional else len(names)
-        centres = [np.round(np.median(centres_from[0][centres_from[1] == c], axis=0), 2).tolist()
-                   if np.any(centres_from[1] == c) else None for c in range(count)]
     return (np.round(codes, 2).tolist(),
             None if code_labels is None else code_labels.tolist(), centres)
 

@@ -152,9 +152,10 @@
       ctx.moveTo(W / 2, 0); ctx.lineTo(W / 2, H); ctx.moveTo(0, H / 2); ctx.lineTo(W, H / 2); ctx.stroke();
       (data.centres || []).forEach(function (centre, c) {
         if (!centre || (data.conditional && c !== label)) return;
-        var p = px(centre);
-        ctx.font = "bold 22px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
-        ctx.lineWidth = 4; ctx.strokeStyle = "#fff"; ctx.strokeText(data.names[c], p[0], p[1]);
+        var p = px(centre), size = Math.round(15 * W / (canvas.clientWidth || W));  /* 15 px as shown */
+        p = [clamp(p[0], size, W - size), clamp(p[1], size, H - size)];  /* inside the plane */
+        ctx.font = "bold " + size + "px sans-serif"; ctx.textAlign = "center"; ctx.textBaseline = "middle";
+        ctx.lineWidth = size / 4; ctx.strokeStyle = "#fff"; ctx.strokeText(data.names[c], p[0], p[1]);
         ctx.fillStyle = "#000"; ctx.fillText(data.names[c], p[0], p[1]);
       });
     }

@@ -89,6 +89,7 @@ def test_codes_their_labels_and_class_centres(vae):
     expected = [np.median(codes[labels == c], axis=0) for c in (0, 1)]
     assert np.allclose(data["centres"], expected, atol=0.006), "names sit at the class medians"
     assert "class names at the class centres" in data["planeText"]
+    assert len(json.dumps(data["codes"])) < 15 * len(codes), "codes printed with float32 noise"
 
 
 def test_many_codes_are_subsampled_but_centres_use_all(vae):
@@ -96,7 +97,7 @@ def test_many_codes_are_subsampled_but_centres_use_all(vae):
     codes, labels = rng.normal(size=(5000, 2)), rng.integers(0, 3, 5000)
     data = payload(explorer_html(vae, "v", codes=codes, code_labels=labels))
     assert len(data["codes"]) == MAX_CODES == len(data["codeLabels"])
-    kept = {tuple(c) for c in np.round(codes.astype("float32"), 2).tolist()}
+    kept = {tuple(c) for c in np.round(codes.astype("float32").astype("float64"), 2).tolist()}
     assert all(tuple(c) in kept for c in data["codes"])
     assert np.allclose(data["centres"][1], np.median(codes[labels == 1], axis=0), atol=0.006)
 

@@ -139,6 +139,7 @@ def _codes_data(codes, code_labels, conditional, num_classes, names):
     """The codes drawn behind the plane (a fixed subset of many) and the class centres."""
     if codes is None:
         return None, None, None
+    codes = codes.astype("float64")  # rounded float32 would print as 0.10000000149...
     centres = None
     if code_labels is not None:  # each class's median code, from all codes
         count = num_classes if conditional else len(names)

@@ -49,44 +49,63 @@ class WebModel(NamedTuple):
     Introduced in chapter 04, *Variational autoencoders*.
     """
 
-    encoder: keras.Model  # [image (N, 28, 28, 1), one-hot label] -> [z_mean, z_log_var]
-    decoder: keras.Model  # [z, one-hot label] -> Bernoulli logits (N, 28, 28, 1)
+    encoder: (
+        keras.Model
+    )  # [image (N, 28, 28, 1), one-hot label] -> [z_mean, z_log_var]
+    decoder: (
+        keras.Model
+    )  # [z, one-hot label] -> Bernoulli logits (N, 28, 28, 1)
     manifest: dict
 
 
 def _check_model(model):
-    from .models import VAE  # models imports nothing from here; a local import keeps layers flat
+    from .models import (
+        VAE,
+    )  # models imports nothing from here; a local import keeps layers flat
 
     if not isinstance(model, VAE):
-        raise TypeError("model must be a trained VAE or CVAE from cvae_utils.models, "
-                        f"got {type(model).__name__}")
+        raise TypeError(
+            "model must be a trained VAE or CVAE from cvae_utils.models, "
+            f"got {type(model).__name__}"
+        )
     if model.architecture != "dense":
-        raise ValueError("only the dense architecture runs in the page (the JavaScript "
-                         f"knows Dense layers), got architecture={model.architecture!r}")
+        raise ValueError(
+            "only the dense architecture runs in the page (the JavaScript "
+            f"knows Dense layers), got architecture={model.architecture!r}"
+        )
     if model.likelihood != "bernoulli":
-        raise ValueError("the page shows sigmoid(logits), the mean of a Bernoulli decoder; "
-                         f"got likelihood={model.likelihood!r}")
+        raise ValueError(
+            "the page shows sigmoid(logits), the mean of a Bernoulli decoder; "
+            f"got likelihood={model.likelihood!r}"
+        )
 
 
 def _check_name(name):
     if not isinstance(name, str):
         raise TypeError(f"name must be a string, got {type(name).__name__}")
     if not NAME.match(name):
-        raise ValueError("name must be 1-64 lower-case letters, digits, '-' or '_' "
-                         f"(it names a folder and a URL), got {name!r}")
+        raise ValueError(
+            "name must be 1-64 lower-case letters, digits, '-' or '_' "
+            f"(it names a folder and a URL), got {name!r}"
+        )
     return name
 
 
 def _dense_layers(network, role):
     """The network's Dense layers: its chain, then its output heads."""
-    dense = [layer for layer in network.layers
-             if isinstance(layer, keras.layers.Dense)]
+    dense = [
+        layer
+        for layer in network.layers
+        if isinstance(layer, keras.layers.Dense)
+    ]
     count = len(HEADS[role])
     for layer in dense:
         activation = layer.get_config()["activation"]
         if activation not in ACTIVATIONS:
-            raise ValueError(f"layer {layer.name} has activation {activation!r}; the "
-                             f"page knows {ACTIVATIONS}")
+            raise ValueError(
+                f"layer {layer.name} has activation {activation!r}; the "
+                f"page knows {ACTIVATIONS}"
+            )
     return dense[:-count], dense[-count:]
 
 
@@ -106,20 +125,30 @@ def _pack(network, role):
     for position, layer in enumerate(chain + heads):
         kernel, bias = (np.asarray(w) for w in layer.get_weights())
         q, scale = _quantize(kernel)
-        entry = {"inputs": int(kernel.shape[0]), "units": int(kernel.shape[1]),
-                 "activation": layer.get_config()["activation"],
-                 "head": position >= len(chain)}
+        entry = {
+            "inputs": int(kernel.shape[0]),
+            "units": int(kernel.shape[1]),
+            "activation": layer.get_config()["activation"],
+            "head": position >= len(chain),
+        }
         if entry["head"]:
             entry["output"] = HEADS[role][position - len(chain)]
-        for key, data in (("bias", bias.astype("<f4")), ("scale", scale.astype("<f4")),
-                          ("kernel", q)):
+        for key, data in (
+            ("bias", bias.astype("<f4")),
+            ("scale", scale.astype("<f4")),
+            ("kernel", q),
+        ):
             raw = data.tobytes()
             entry[key] = offset
             padding = -len(raw) % 4  # keeps every float32 array 4-byte aligned
             chunks.append(raw + b"\0" * padding)
             offset += len(raw) + padding
         layers.append(entry)
-    return b"".join(chunks), {"file": f"{role}.bin", "bytes": offset, "layers": layers}
+    return b"".join(chunks), {
+        "file": f"{role}.bin",
+        "bytes": offset,
+        "layers": layers,
+    }
 
 
 def _default_folder(name):
@@ -128,7 +157,9 @@ def _default_folder(name):
         why = "(fast mode: the website keeps the full run's model; a temporary folder)"
     else:
         for folder in (Path.cwd(), *Path.cwd().parents):
-            if (folder / "_config.yml").is_file() and (folder / "_static").is_dir():
+            if (folder / "_config.yml").is_file() and (
+                folder / "_static"
+            ).is_dir():
                 return folder / "_static" / "models" / name, "for the website"
         why = "(no course website here: a temporary folder)"
     return Path(tempfile.mkdtemp(prefix="cvae-web-")) / name, why
@@ -159,33 +190,54 @@ def export_web_model(model, name: str, out_dir=None, label_names=None) -> Path:
     num_classes = int(model.num_classes) if conditional else None
     if label_names is None:
         names = [str(i) for i in range(num_classes or 0)]
-    elif isinstance(label_names, (str, bytes)) or not hasattr(label_names, "__len__"):
-        raise TypeError(f"label_names must be a list of names, got {type(label_names).__name__}")
+    elif isinstance(label_names, (str, bytes)) or not hasattr(
+        label_names, "__len__"
+    ):
+        raise TypeError(
+            f"label_names must be a list of names, got {type(label_names).__name__}"
+        )
     elif not conditional:
-        raise ValueError("label_names belong to a CVAE; this model has no labels")
+        raise ValueError(
+            "label_names belong to a CVAE; this model has no labels"
+        )
     elif len(label_names) != num_classes:
-        raise ValueError(f"label_names must have one name per class ({num_classes}), "
-                         f"got {len(label_names)}")
+        raise ValueError(
+            f"label_names must have one name per class ({num_classes}), "
+            f"got {len(label_names)}"
+        )
     else:
         names = [str(n) for n in label_names]
     if out_dir is None:
         folder, where = _default_folder(name)
     elif not isinstance(out_dir, (str, Path)):
-        raise TypeError(f"out_dir must be a path, got {type(out_dir).__name__}")
+        raise TypeError(
+            f"out_dir must be a path, got {type(out_dir).__name__}"
+        )
     else:
         folder, where = Path(out_dir), ""
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = {"format": FORMAT, "name": name, "latent_dim": int(model.latent_dim),
-                "num_classes": num_classes, "label_names": names,
-                "image_shape": [28, 28, 1], "networks": {}}
+    manifest = {
+        "format": FORMAT,
+        "name": name,
+        "latent_dim": int(model.latent_dim),
+        "num_classes": num_classes,
+        "label_names": names,
+        "image_shape": [28, 28, 1],
+        "networks": {},
+    }
     total = 0
-    for role, network in (("encoder", model.encoder), ("decoder", model.decoder)):
+    for role, network in (
+        ("encoder", model.encoder),
+        ("decoder", model.decoder),
+    ):
         data, entry = _pack(network, role)
         (folder / entry["file"]).write_bytes(data)
         manifest["networks"][role] = entry
         total += len(data)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
-    print(f"Web model {name!r}: {total / 1e6:.2f} MB in {folder} {where}".rstrip())
+    print(
+        f"Web model {name!r}: {total / 1e6:.2f} MB in {folder} {where}".rstrip()
+    )
     return folder
 
 
@@ -194,10 +246,14 @@ def _read_manifest(folder):
         raise TypeError(f"folder must be a path, got {type(folder).__name__}")
     path = Path(folder) / MANIFEST
     if not path.is_file():
-        raise ValueError(f"{folder} holds no {MANIFEST}: export a model with export_web_model")
+        raise ValueError(
+            f"{folder} holds no {MANIFEST}: export a model with export_web_model"
+        )
     manifest = json.loads(path.read_text())
     if manifest.get("format") != FORMAT:
-        raise ValueError(f"{path} has format {manifest.get('format')!r}, this package reads {FORMAT}")
+        raise ValueError(
+            f"{path} has format {manifest.get('format')!r}, this package reads {FORMAT}"
+        )
     return manifest
 
 
@@ -206,8 +262,12 @@ def _unpack(raw, layer):
     n_in, units = layer["inputs"], layer["units"]
     bias = np.frombuffer(raw, "<f4", units, layer["bias"])
     scale = np.frombuffer(raw, "<f4", units, layer["scale"])
-    q = np.frombuffer(raw, np.int8, n_in * units, layer["kernel"]).reshape(n_in, units)
-    return (q.astype(np.float32) * scale).astype(np.float32), bias.astype(np.float32)
+    q = np.frombuffer(raw, np.int8, n_in * units, layer["kernel"]).reshape(
+        n_in, units
+    )
+    return (q.astype(np.float32) * scale).astype(np.float32), bias.astype(
+        np.float32
+    )
 
 
 def load_web_model(folder) -> WebModel:
@@ -219,17 +279,27 @@ def load_web_model(folder) -> WebModel:
     Introduced in chapter 04, *Variational autoencoders*.
     """
     manifest = _read_manifest(folder)
-    networks = {"encoder": build_encoder(manifest["latent_dim"], "dense", manifest["num_classes"]),
-                "decoder": build_decoder(manifest["latent_dim"], "dense", manifest["num_classes"])}
+    networks = {
+        "encoder": build_encoder(
+            manifest["latent_dim"], "dense", manifest["num_classes"]
+        ),
+        "decoder": build_decoder(
+            manifest["latent_dim"], "dense", manifest["num_classes"]
+        ),
+    }
     for role, network in networks.items():
         entry = manifest["networks"][role]
         raw = (Path(folder) / entry["file"]).read_bytes()
         if len(raw) != entry["bytes"]:
-            raise ValueError(f"{entry['file']} has {len(raw)} bytes, the manifest says {entry['bytes']}")
+            raise ValueError(
+                f"{entry['file']} has {len(raw)} bytes, the manifest says {entry['bytes']}"
+            )
         chain, heads = _dense_layers(network, role)
         if len(chain + heads) != len(entry["layers"]):
-            raise ValueError(f"the {role} in {folder} has {len(entry['layers'])} layers, "
-                             f"the package's has {len(chain + heads)}")
+            raise ValueError(
+                f"the {role} in {folder} has {len(entry['layers'])} layers, "
+                f"the package's has {len(chain + heads)}"
+            )
         for layer, stored in zip(chain + heads, entry["layers"]):
             layer.set_weights(list(_unpack(raw, stored)))
     return WebModel(networks["encoder"], networks["decoder"], manifest)

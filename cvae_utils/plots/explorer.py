@@ -30,29 +30,46 @@ from .latent import CLASS_COLORS, latent_grid
 from ..web import _check_name
 
 TILE = 28  # pixels per decoded image (MNIST-sized models)
-MAX_CODES = 2000  # latent codes drawn behind the plane (a random subset of more)
+MAX_CODES = (
+    2000  # latent codes drawn behind the plane (a random subset of more)
+)
 FALLBACK_N = 10  # the static figure: a 10 x 10 grid of decoded digits
-WHY = ("This is a static figure: the live version runs the trained model in the page, "
-       "on the course website with JavaScript turned on.")
+WHY = (
+    "This is a static figure: the live version runs the trained model in the page, "
+    "on the course website with JavaScript turned on."
+)
 
 
 def _check_model(model):
-    if not callable(getattr(model, "decode", None)) or not callable(getattr(model, "encode", None)):
-        raise TypeError("model must be a trained VAE or CVAE from cvae_utils.models "
-                        f"(an object with encode and decode methods), got {type(model).__name__}")
+    if not callable(getattr(model, "decode", None)) or not callable(
+        getattr(model, "encode", None)
+    ):
+        raise TypeError(
+            "model must be a trained VAE or CVAE from cvae_utils.models "
+            f"(an object with encode and decode methods), got {type(model).__name__}"
+        )
     latent_dim = getattr(model, "latent_dim", None)
     if latent_dim != 2:
-        raise ValueError("the live widgets need a model with latent_dim == 2 (they draw the "
-                         f"latent plane), got latent_dim={latent_dim}")
+        raise ValueError(
+            "the live widgets need a model with latent_dim == 2 (they draw the "
+            f"latent plane), got latent_dim={latent_dim}"
+        )
     conditional = bool(getattr(model, "conditional", False))
-    num_classes = check_positive_int(getattr(model, "num_classes", 0), "model.num_classes",
-                                     minimum=2) if conditional else None
+    num_classes = (
+        check_positive_int(
+            getattr(model, "num_classes", 0), "model.num_classes", minimum=2
+        )
+        if conditional
+        else None
+    )
     return conditional, num_classes
 
 
 def _check_extent(extent):
     if isinstance(extent, bool) or not isinstance(extent, numbers.Real):
-        raise TypeError(f"extent must be a positive number, got {type(extent).__name__} {extent!r}")
+        raise TypeError(
+            f"extent must be a positive number, got {type(extent).__name__} {extent!r}"
+        )
     if not np.isfinite(extent) or extent <= 0:
         raise ValueError(f"extent must be a finite number > 0, got {extent}")
     return float(extent)
@@ -61,17 +78,25 @@ def _check_extent(extent):
 def _check_label_names(label_names, count, what):
     if label_names is None:
         return [str(i) for i in range(count)]
-    if isinstance(label_names, (str, bytes)) or not hasattr(label_names, "__len__"):
-        raise TypeError(f"label_names must be a list of {count} names, got {type(label_names).__name__}")
+    if isinstance(label_names, (str, bytes)) or not hasattr(
+        label_names, "__len__"
+    ):
+        raise TypeError(
+            f"label_names must be a list of {count} names, got {type(label_names).__name__}"
+        )
     if len(label_names) != count:
-        raise ValueError(f"label_names must have one name per {what} ({count}), got {len(label_names)}")
+        raise ValueError(
+            f"label_names must have one name per {what} ({count}), got {len(label_names)}"
+        )
     return [str(name) for name in label_names]
 
 
 def _check_codes(codes, code_labels):
     if codes is None:
         if code_labels is not None:
-            raise ValueError("code_labels was given without codes: pass the latent codes they label as codes=")
+            raise ValueError(
+                "code_labels was given without codes: pass the latent codes they label as codes="
+            )
         return None, None
     codes = check_latent(codes, 2, name="codes")
     if code_labels is None:
@@ -80,13 +105,19 @@ def _check_codes(codes, code_labels):
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
     if labels.ndim != 1 or len(labels) != len(codes):
-        raise ValueError(f"code_labels must have shape ({len(codes)},), one integer label per code, "
-                         f"got shape {labels.shape}")
-    if np.issubdtype(labels.dtype, np.floating) and not np.all(labels == np.round(labels)):
+        raise ValueError(
+            f"code_labels must have shape ({len(codes)},), one integer label per code, "
+            f"got shape {labels.shape}"
+        )
+    if np.issubdtype(labels.dtype, np.floating) and not np.all(
+        labels == np.round(labels)
+    ):
         raise ValueError("code_labels must hold whole-number class labels")
     labels = labels.astype(int)
     if labels.size and labels.min() < 0:
-        raise ValueError(f"code_labels must be >= 0, got a minimum of {labels.min()}")
+        raise ValueError(
+            f"code_labels must be >= 0, got a minimum of {labels.min()}"
+        )
     return codes, labels
 
 
@@ -107,17 +138,25 @@ def _png_data_uri(images: np.ndarray, columns: int) -> str:
     from PIL import Image  # a dependency of matplotlib
 
     buffer = io.BytesIO()
-    Image.fromarray(to_gray(tile(images, columns), 32)).save(buffer, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    Image.fromarray(to_gray(tile(images, columns), 32)).save(
+        buffer, format="PNG", optimize=True
+    )
+    return "data:image/png;base64," + base64.b64encode(
+        buffer.getvalue()
+    ).decode("ascii")
 
 
 def _decode(model, z, label):
     images = np.asarray(decode_latent(model, z, label), dtype="float32")
     if images.shape[1:] not in ((TILE, TILE, 1), (TILE, TILE)):
-        raise ValueError(f"the widgets expect the model to decode {TILE}x{TILE} images, "
-                         f"got shape {images.shape[1:]}")
+        raise ValueError(
+            f"the widgets expect the model to decode {TILE}x{TILE} images, "
+            f"got shape {images.shape[1:]}"
+        )
     if not np.all(np.isfinite(images)):
-        raise ValueError("the model decoded NaN or infinite pixel values; check its training")
+        raise ValueError(
+            "the model decoded NaN or infinite pixel values; check its training"
+        )
     return np.clip(images.reshape(len(z), TILE, TILE, 1), 0.0, 1.0)
 
 
@@ -125,13 +164,22 @@ def _fallback(model, conditional, num_classes, names, extent):
     """The static figure: a VAE's decoded grid, or a CVAE's digits (rows) along z_1 (columns)."""
     if not conditional:
         images = _decode(model, latent_grid(FALLBACK_N, extent), None)
-        alt = (f"Digits decoded on a {FALLBACK_N} by {FALLBACK_N} grid over the latent plane, "
-               f"z_1 and z_2 from {-extent:g} to {extent:g}")
+        alt = (
+            f"Digits decoded on a {FALLBACK_N} by {FALLBACK_N} grid over the latent plane, "
+            f"z_1 and z_2 from {-extent:g} to {extent:g}"
+        )
         return _png_data_uri(images, FALLBACK_N), alt
-    z = np.stack([np.linspace(-extent, extent, FALLBACK_N), np.zeros(FALLBACK_N)], axis=1)
-    images = np.concatenate([_decode(model, z, label) for label in range(num_classes)])
-    alt = (f"Every digit (one row per label, {', '.join(names)}) decoded at {FALLBACK_N} points "
-           f"along z_1 from {-extent:g} to {extent:g}, with z_2 = 0")
+    z = np.stack(
+        [np.linspace(-extent, extent, FALLBACK_N), np.zeros(FALLBACK_N)],
+        axis=1,
+    )
+    images = np.concatenate(
+        [_decode(model, z, label) for label in range(num_classes)]
+    )
+    alt = (
+        f"Every digit (one row per label, {', '.join(names)}) decoded at {FALLBACK_N} points "
+        f"along z_1 from {-extent:g} to {extent:g}, with z_2 = 0"
+    )
     return _png_data_uri(images, FALLBACK_N), alt
 
 
@@ -139,76 +187,153 @@ def _codes_data(codes, code_labels, conditional, num_classes, names):
     """The codes drawn behind the plane (a fixed subset of many) and the class centres."""
     if codes is None:
         return None, None, None
-    codes = codes.astype("float64")  # rounded float32 would print as 0.10000000149...
+    codes = codes.astype(
+        "float64"
+    )  # rounded float32 would print as 0.10000000149...
     centres = None
     if code_labels is not None:  # each class's median code, from all codes
         count = num_classes if conditional else len(names)
-        centres = [np.round(np.median(codes[code_labels == c], axis=0), 2).tolist()
-                   if np.any(code_labels == c) else None for c in range(count)]
+        centres = [
+            np.round(np.median(codes[code_labels == c], axis=0), 2).tolist()
+            if np.any(code_labels == c)
+            else None
+            for c in range(count)
+        ]
     if len(codes) > MAX_CODES:  # a fixed subset keeps the page light
-        keep = np.sort(np.random.default_rng(0).choice(len(codes), MAX_CODES, replace=False))
+        keep = np.sort(
+            np.random.default_rng(0).choice(
+                len(codes), MAX_CODES, replace=False
+            )
+        )
         codes = codes[keep]
         code_labels = None if code_labels is None else code_labels[keep]
-    return (np.round(codes, 2).tolist(),
-            None if code_labels is None else code_labels.tolist(), centres)
+    return (
+        np.round(codes, 2).tolist(),
+        None if code_labels is None else code_labels.tolist(),
+        centres,
+    )
 
 
-def _widget(kind, model, name, label_names, codes, code_labels, extent, title, fallback):
+def _widget(
+    kind, model, name, label_names, codes, code_labels, extent, title, fallback
+):
     conditional, num_classes = _check_model(model)
     name = _check_name(name)
     extent = _check_extent(extent)
     codes, code_labels = _check_codes(codes, code_labels)
     if conditional:
-        names = _check_label_names(label_names, num_classes, "class of the model")
-        if code_labels is not None and code_labels.size and code_labels.max() >= num_classes:
-            raise ValueError(f"code_labels must be < num_classes ({num_classes}), got {code_labels.max()}")
+        names = _check_label_names(
+            label_names, num_classes, "class of the model"
+        )
+        if (
+            code_labels is not None
+            and code_labels.size
+            and code_labels.max() >= num_classes
+        ):
+            raise ValueError(
+                f"code_labels must be < num_classes ({num_classes}), got {code_labels.max()}"
+            )
     else:
-        needed = int(code_labels.max()) + 1 if code_labels is not None and code_labels.size else 0
-        names = _check_label_names(label_names, len(label_names), "class") if label_names is not None \
+        needed = (
+            int(code_labels.max()) + 1
+            if code_labels is not None and code_labels.size
+            else 0
+        )
+        names = (
+            _check_label_names(label_names, len(label_names), "class")
+            if label_names is not None
             else [str(i) for i in range(needed)]
+        )
         if len(names) < needed:
-            raise ValueError(f"label_names has {len(names)} names but code_labels go up to {needed - 1}")
+            raise ValueError(
+                f"label_names has {len(names)} names but code_labels go up to {needed - 1}"
+            )
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a string, got {type(title).__name__}")
 
-    points, point_labels, centres = _codes_data(codes, code_labels, conditional, num_classes, names)
+    points, point_labels, centres = _codes_data(
+        codes, code_labels, conditional, num_classes, names
+    )
     if points is None:
         plane = "axes only"
     elif conditional and point_labels is not None:
-        plane = "latent codes of test digits, those of the chosen digit in colour"
+        plane = (
+            "latent codes of test digits, those of the chosen digit in colour"
+        )
     else:
-        plane = "latent codes of test digits" + (", class names at the class centres" if centres else "")
-    data = {"extent": extent, "conditional": conditional, "names": names,
-            "palette": list(CLASS_COLORS), "codes": points, "codeLabels": point_labels,
-            "centres": centres, "planeText": plane,
-            "axisText": f"z\u2081 from {-extent:g} (left) to {extent:g} (right), z\u2082 from "
-                        f"{-extent:g} (bottom) to {extent:g} (top); dots: {plane}"}
+        plane = "latent codes of test digits" + (
+            ", class names at the class centres" if centres else ""
+        )
+    data = {
+        "extent": extent,
+        "conditional": conditional,
+        "names": names,
+        "palette": list(CLASS_COLORS),
+        "codes": points,
+        "codeLabels": point_labels,
+        "centres": centres,
+        "planeText": plane,
+        "axisText": f"z\u2081 from {-extent:g} (left) to {extent:g} (right), z\u2082 from "
+        f"{-extent:g} (bottom) to {extent:g} (top); dots: {plane}",
+    }
     # "<" is escaped so that no string in the data (a label name, say) can close the script tag.
     payload = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
     if fallback:
         uri, alt = _fallback(model, conditional, num_classes, names, extent)
-        figure = (f'<img src="{uri}" alt="{html.escape(alt)}" width="{FALLBACK_N * TILE}" '
-                  f'height="{(num_classes or FALLBACK_N) * TILE}">')
+        figure = (
+            f'<img src="{uri}" alt="{html.escape(alt)}" width="{FALLBACK_N * TILE}" '
+            f'height="{(num_classes or FALLBACK_N) * TILE}">'
+        )
     else:
         figure = ""
-    heading = f'<p class="cvae-live-title">{html.escape(title)}</p>' if title else ""
-    return (f'<div class="cvae-live" data-kind="{kind}" data-model="{name}">{heading}\n'
-            f'<div class="cvae-live-fallback">{figure}<p>{html.escape(WHY)}</p></div>\n'
-            f'<div class="cvae-live-ui"></div>\n'
-            f'<script type="application/json" class="cvae-live-data">{payload}</script>\n</div>')
+    heading = (
+        f'<p class="cvae-live-title">{html.escape(title)}</p>' if title else ""
+    )
+    return (
+        f'<div class="cvae-live" data-kind="{kind}" data-model="{name}">{heading}\n'
+        f'<div class="cvae-live-fallback">{figure}<p>{html.escape(WHY)}</p></div>\n'
+        f'<div class="cvae-live-ui"></div>\n'
+        f'<script type="application/json" class="cvae-live-data">{payload}</script>\n</div>'
+    )
 
 
-def explorer_html(model, name: str, label_names=None, *, codes=None, code_labels=None,
-                  extent: float = 3.0, title: str | None = None) -> str:
+def explorer_html(
+    model,
+    name: str,
+    label_names=None,
+    *,
+    codes=None,
+    code_labels=None,
+    extent: float = 3.0,
+    title: str | None = None,
+) -> str:
     """The live latent explorer as an HTML string (see :func:`latent_explorer`).
 
     Introduced in chapter 04, *Variational autoencoders*.
     """
-    return _widget("explorer", model, name, label_names, codes, code_labels, extent, title, True)
+    return _widget(
+        "explorer",
+        model,
+        name,
+        label_names,
+        codes,
+        code_labels,
+        extent,
+        title,
+        True,
+    )
 
 
-def latent_explorer(model, name: str, label_names=None, *, codes=None, code_labels=None,
-                    extent: float = 3.0, title: str | None = None):
+def latent_explorer(
+    model,
+    name: str,
+    label_names=None,
+    *,
+    codes=None,
+    code_labels=None,
+    extent: float = 3.0,
+    title: str | None = None,
+):
     """The latent plane, live: the page decodes the point under the reader's pointer.
 
     Args:
@@ -235,21 +360,56 @@ def latent_explorer(model, name: str, label_names=None, *, codes=None, code_labe
     """
     from IPython.display import HTML
 
-    return HTML(explorer_html(model, name, label_names, codes=codes, code_labels=code_labels,
-                              extent=extent, title=title))
+    return HTML(
+        explorer_html(
+            model,
+            name,
+            label_names,
+            codes=codes,
+            code_labels=code_labels,
+            extent=extent,
+            title=title,
+        )
+    )
 
 
-def draw_digit_html(model, name: str, label_names=None, *, codes=None, code_labels=None,
-                    extent: float = 3.0, title: str | None = None) -> str:
+def draw_digit_html(
+    model,
+    name: str,
+    label_names=None,
+    *,
+    codes=None,
+    code_labels=None,
+    extent: float = 3.0,
+    title: str | None = None,
+) -> str:
     """The "draw a digit" widget as an HTML string (see :func:`draw_digit`).
 
     Introduced in chapter 04, *Variational autoencoders*.
     """
-    return _widget("draw", model, name, label_names, codes, code_labels, extent, title, False)
+    return _widget(
+        "draw",
+        model,
+        name,
+        label_names,
+        codes,
+        code_labels,
+        extent,
+        title,
+        False,
+    )
 
 
-def draw_digit(model, name: str, label_names=None, *, codes=None, code_labels=None,
-               extent: float = 3.0, title: str | None = None):
+def draw_digit(
+    model,
+    name: str,
+    label_names=None,
+    *,
+    codes=None,
+    code_labels=None,
+    extent: float = 3.0,
+    title: str | None = None,
+):
     """A 28 x 28 drawing pad whose drawing the page's encoder places on the latent plane.
 
     The arguments are those of :func:`latent_explorer`. On the website the reader draws with
@@ -265,5 +425,14 @@ def draw_digit(model, name: str, label_names=None, *, codes=None, code_labels=No
     """
     from IPython.display import HTML
 
-    return HTML(draw_digit_html(model, name, label_names, codes=codes, code_labels=code_labels,
-                                extent=extent, title=title))
+    return HTML(
+        draw_digit_html(
+            model,
+            name,
+            label_names,
+            codes=codes,
+            code_labels=code_labels,
+            extent=extent,
+            title=title,
+        )
+    )

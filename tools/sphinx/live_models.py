@@ -20,5 +20,8 @@ def add_live_models(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("html-page-context", add_live_models)
-    return {"version": "1.0", "parallel_read_safe": True,
-            "parallel_write_safe": True}
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -1,21 +1,27 @@
-"""The trained models in the reader's page: weights exported for a forward pass in JavaScript.
+"""The trained models in the reader's page: weights exported for a forward pass
+in JavaScript.
 
-The live widgets of the website (:func:`~cvae_utils.plots.explorer.latent_explorer` and
-:func:`~cvae_utils.plots.explorer.draw_digit`) run a chapter's dense VAE or CVAE in the
-browser with ``_static/live-models.js``: a few lines of plain JavaScript for Dense layers with
-ReLU, and a sigmoid on the decoder's logits. :func:`export_web_model` writes what that script
-reads into ``_static/models/<name>/``:
+The live widgets of the website
+(:func:`~cvae_utils.plots.explorer.latent_explorer` and
+:func:`~cvae_utils.plots.explorer.draw_digit`) run a chapter's dense VAE or
+CVAE in the browser with ``_static/live-models.js``: a few lines of plain
+JavaScript for Dense layers with ReLU, and a sigmoid on the decoder's logits.
+:func:`export_web_model` writes what that script reads into
+``_static/models/<name>/``:
 
-- ``manifest.json``: the model's shape (latent size, classes, label names) and, per network,
-  its Dense layers in order: units, activation and where their numbers sit in the binary file;
-- ``encoder.bin`` and ``decoder.bin``: per layer the bias and one scale per output unit
-  (float32), then the kernel as int8, ``kernel = int8 * scale`` column by column.
+- ``manifest.json``: the model's shape (latent size, classes, label names) and,
+  per network, its Dense layers in order: units, activation and where their
+  numbers sit in the binary file;
+- ``encoder.bin`` and ``decoder.bin``: per layer the bias and one scale per
+  output unit (float32), then the kernel as int8, ``kernel = int8 * scale``
+  column by column.
 
-Eight-bit kernels make a dense MNIST VAE about 1 MB per model, fetched only when a reader first
-touches a widget; the float32 model would be 4 MB, and running an ONNX export with
-onnxruntime-web would add that runtime's WebAssembly (11.2 MB for version 1.20.1) to the page. :func:`load_web_model` rebuilds the
-package's Keras networks from those files, so tests (and readers) can check that the page
-computes what Keras computes with the same weights.
+Eight-bit kernels make a dense MNIST VAE about 1 MB per model, fetched only
+when a reader first touches a widget; the float32 model would be 4 MB, and
+running an ONNX export with onnxruntime-web would add that runtime's
+WebAssembly (11.2 MB for version 1.20.1) to the page. :func:`load_web_model`
+rebuilds the package's Keras networks from those files, so tests (and readers)
+can check that the page computes what Keras computes with the same weights.
 
     from cvae_utils import export_web_model
     export_web_model(vae, "vae-04")        # after training, in the chapter
@@ -39,12 +45,14 @@ FORMAT = 1
 MANIFEST = "manifest.json"
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 ACTIVATIONS = ("relu", "linear")
-# the encoder's two outputs and the decoder's one, in the order of the manifest's heads
+# the encoder's two outputs and the decoder's one, in the order of the
+# manifest's heads
 HEADS = {"encoder": ("z_mean", "z_log_var"), "decoder": ("logits",)}
 
 
 class WebModel(NamedTuple):
-    """Keras networks rebuilt from an exported folder (see :func:`load_web_model`).
+    """Keras networks rebuilt from an exported folder (see
+    :func:`load_web_model`).
 
     Introduced in chapter 04, *Variational autoencoders*.
     """
@@ -110,7 +118,8 @@ def _dense_layers(network, role):
 
 
 def _quantize(kernel):
-    """int8 columns and their scales: ``kernel ~ q * scale`` (one scale per output)."""
+    """int8 columns and their scales: ``kernel ~ q * scale`` (one scale per
+    output)."""
     kernel = np.asarray(kernel, dtype="float64")
     scale = np.abs(kernel).max(axis=0) / 127.0
     scale[scale == 0] = 1.0
@@ -152,7 +161,8 @@ def _pack(network, role):
 
 
 def _default_folder(name):
-    """``_static/models/<name>`` of the book this runs in, or a temporary folder and why."""
+    """``_static/models/<name>`` of the book this runs in, or a temporary
+    folder and why."""
     if is_fast():
         why = "(fast mode: the website keeps the full run's model; a temporary folder)"
     else:
@@ -166,21 +176,25 @@ def _default_folder(name):
 
 
 def export_web_model(model, name: str, out_dir=None, label_names=None) -> Path:
-    """Write a dense VAE's or CVAE's encoder and decoder for the website's live widgets.
+    """Write a dense VAE's or CVAE's encoder and decoder for the website's live
+    widgets.
 
     Args:
-        model: a trained ``VAE`` or ``CVAE`` (dense architecture, Bernoulli decoder).
-        name: the folder's name, e.g. ``"vae-04"``; the widgets find the model by it.
-        out_dir: the folder to write into; by default ``_static/models/<name>`` of the book
-            when the notebook runs inside the course repository in full mode (the website
-            serves it), else a new temporary folder (in Colab, say, or in fast mode, so
-            that a quick test run never replaces the full run's model); the printed line
-            says which.
-        label_names: the classes' names for the CVAE's menus (default "0", "1", ...).
+        model: a trained ``VAE`` or ``CVAE`` (dense architecture, Bernoulli
+            decoder).
+        name: the folder's name, e.g. ``"vae-04"``; the widgets find the model
+            by it.
+        out_dir: the folder to write into; by default ``_static/models/<name>``
+            of the book when the notebook runs inside the course repository in
+            full mode (the website serves it), else a new temporary folder (in
+            Colab, say, or in fast mode, so that a quick test run never
+            replaces the full run's model); the printed line says which.
+        label_names: the classes' names for the CVAE's menus (default "0", "1",
+            ...).
 
-    Writes ``manifest.json``, ``encoder.bin`` and ``decoder.bin`` (int8 kernels with one
-    float32 scale per unit, float32 biases), prints one line saying where and how big, and
-    returns the folder.
+    Writes ``manifest.json``, ``encoder.bin`` and ``decoder.bin`` (int8 kernels
+    with one float32 scale per unit, float32 biases), prints one line saying
+    where and how big, and returns the folder.
 
     Introduced in chapter 04, *Variational autoencoders*.
     """
@@ -271,10 +285,12 @@ def _unpack(raw, layer):
 
 
 def load_web_model(folder) -> WebModel:
-    """The package's Keras encoder and decoder with the weights of an exported folder.
+    """The package's Keras encoder and decoder with the weights of an exported
+    folder.
 
-    The networks compute what the page computes (to float32 rounding): the int8 kernels
-    times their scales. Returns a :class:`WebModel` (encoder, decoder, manifest).
+    The networks compute what the page computes (to float32 rounding): the int8
+    kernels times their scales. Returns a :class:`WebModel` (encoder, decoder,
+    manifest).
 
     Introduced in chapter 04, *Variational autoencoders*.
     """

@@ -1,6 +1,8 @@
-"""Unit tests of cvae_utils.plots.explorer (the live widgets' HTML) with tiny untrained models.
+"""Unit tests of cvae_utils.plots.explorer (the live widgets' HTML) with tiny
+untrained models.
 
-tests/test_site.py runs the same HTML in headless Chromium with _static/live-models.js.
+tests/test_site.py runs the same HTML in headless Chromium with
+_static/live-models.js.
 """
 
 from __future__ import annotations
@@ -263,7 +265,8 @@ def test_model_must_be_a_2d_latent_model():
 
 
 def test_whole_number_float_labels_are_accepted_as_class_labels():
-    """Bug caught: the whole-number check inverted (floats such as 1.0 refused)."""
+    """Bug caught: the whole-number check inverted (floats such as 1.0
+    refused)."""
     model = Autoencoder(latent_dim=2)
     html = explorer_html(
         model,

@@ -1,10 +1,11 @@
 """The live widgets in a real browser: the page computes what Keras computes.
 
-A page with the four widgets (explorer and drawing pad, of a tiny untrained VAE and CVAE) is
-served with the site's ``_static/live-models.js`` and ``live-models.css`` and the models
-exported by ``export_web_model``; headless Chromium (the fixtures of tests/site_helpers.py)
-moves the pointer, taps and draws, and the page's decoded images and encoder outputs are
-compared with the package's Keras networks loaded with the same exported weights.
+A page with the four widgets (explorer and drawing pad, of a tiny untrained VAE
+and CVAE) is served with the site's ``_static/live-models.js`` and
+``live-models.css`` and the models exported by ``export_web_model``; headless
+Chromium (the fixtures of tests/site_helpers.py) moves the pointer, taps and
+draws, and the page's decoded images and encoder outputs are compared with the
+package's Keras networks loaded with the same exported weights.
 """
 
 from __future__ import annotations
@@ -45,7 +46,8 @@ CANVAS_JS = """canvas => Array.from(canvas.getContext("2d").getImageData(0, 0, 2
 
 @pytest.fixture(scope="module")
 def live_page(tmp_path_factory):
-    """A page with an explorer and a drawing pad of a tiny VAE and of a tiny CVAE."""
+    """A page with an explorer and a drawing pad of a tiny VAE and of a tiny
+    CVAE."""
     import keras
 
     from cvae_utils import (
@@ -139,7 +141,8 @@ def point(page, target, fx, fy):
 
 
 def stroke(page, pad, points, touch=None):
-    """Draw through points given as fractions of the pad, with the mouse or a touch session."""
+    """Draw through points given as fractions of the pad, with the mouse or a
+    touch session."""
     pad.scroll_into_view_if_needed()
     box = pad.bounding_box()
     xy = [
@@ -265,7 +268,8 @@ def test_explorer_arrow_keys(live_page, open_page):
 
 
 def check_drawing(state, web, conditional):
-    """The page's encoder, reconstruction and (CVAE) every-digit outputs equal Keras'."""
+    """The page's encoder, reconstruction and (CVAE) every-digit outputs equal
+    Keras'."""
     pixels = np.array(state["pixels"])
     assert 10 < (pixels > 0.5).sum() < 400, (
         "the stroke did not ink a plausible number of pixels"
@@ -342,7 +346,8 @@ def test_drawing_with_the_keyboard(live_page, open_page):
 
 
 def test_touch_draws_on_a_phone(live_page, browser):
-    """A 390-px phone with a touch screen: tapping loads the model, a finger draws."""
+    """A 390-px phone with a touch screen: tapping loads the model, a finger
+    draws."""
     context = browser.new_context(
         viewport={"width": 390, "height": 844},
         has_touch=True,
@@ -435,7 +440,8 @@ def test_widgets_have_no_serious_accessibility_violation(
 
 
 def exercise_live_widgets(page):
-    """On a built page: each explorer decodes two far-apart points into different images."""
+    """On a built page: each explorer decodes two far-apart points into
+    different images."""
     problems = []
     explorers = page.locator('.cvae-live[data-kind="explorer"]')
     for k in range(explorers.count()):

@@ -1,6 +1,8 @@
-"""Unit tests of cvae_utils.web: the models exported for the website's live widgets.
+"""Unit tests of cvae_utils.web: the models exported for the website's live
+widgets.
 
-tests/test_site.py checks that the page's JavaScript computes what these reloaded networks do.
+tests/test_site.py checks that the page's JavaScript computes what these
+reloaded networks do.
 """
 
 from __future__ import annotations
@@ -74,7 +76,8 @@ def test_vae_round_trip(vae, tmp_path, capsys):
         keras.ops.sigmoid(web.decoder.predict(z, verbose=0))
     )
     assert np.abs(probs - vae.decode(z)).max() < 0.02
-    # the reloaded weights are exactly the exported ones: exporting them again changes nothing
+    # the reloaded weights are exactly the exported ones: exporting them again
+    # changes nothing
     restored = VAE(latent_dim=2)
     restored.encoder.set_weights(web.encoder.get_weights())
     restored.decoder.set_weights(web.decoder.get_weights())

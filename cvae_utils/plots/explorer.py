@@ -1,16 +1,17 @@
 """Live widgets of the website: the latent explorer and "draw a digit".
 
-Both run a chapter's trained VAE or CVAE in the reader's page: the chapter exports the model
-with :func:`~cvae_utils.web.export_web_model` and shows a widget that names it, and the site's
-``_static/live-models.js`` decodes (or encodes) in the browser on the reader's first touch.
+Both run a chapter's trained VAE or CVAE in the reader's page: the chapter
+exports the model with :func:`~cvae_utils.web.export_web_model` and shows a
+widget that names it, and the site's ``_static/live-models.js`` decodes (or
+encodes) in the browser on the reader's first touch.
 
     from cvae_utils import draw_digit, export_web_model, latent_explorer
     export_web_model(vae, "vae-04")
     latent_explorer(vae, "vae-04", codes=z_test, code_labels=y_test)
     draw_digit(vae, "vae-04")
 
-Until that script runs (in Jupyter, in Colab, or in a browser without JavaScript) each widget
-shows a static figure and a sentence saying why.
+Until that script runs (in Jupyter, in Colab, or in a browser without
+JavaScript) each widget shows a static figure and a sentence saying why.
 """
 
 from __future__ import annotations
@@ -122,8 +123,9 @@ def _check_codes(codes, code_labels):
 
 
 def to_gray(probabilities, levels: int = 256) -> np.ndarray:
-    """Pixel probabilities as uint8 grey values the way the widgets show them: dark ink (p = 1)
-    on white (p = 0), like ``cmap="gray_r"``, rounded to ``levels`` shades of grey.
+    """Pixel probabilities as uint8 grey values the way the widgets show them:
+    dark ink (p = 1) on white (p = 0), like ``cmap="gray_r"``, rounded to
+    ``levels`` shades of grey.
 
     Introduced in chapter 04, *Variational autoencoders*.
     """
@@ -134,7 +136,8 @@ def to_gray(probabilities, levels: int = 256) -> np.ndarray:
 
 
 def _png_data_uri(images: np.ndarray, columns: int) -> str:
-    """Tile (N, 28, 28, 1) probabilities row by row into one grayscale PNG data URI."""
+    """Tile (N, 28, 28, 1) probabilities row by row into one grayscale PNG data
+    URI."""
     from PIL import Image  # a dependency of matplotlib
 
     buffer = io.BytesIO()
@@ -161,7 +164,8 @@ def _decode(model, z, label):
 
 
 def _fallback(model, conditional, num_classes, names, extent):
-    """The static figure: a VAE's decoded grid, or a CVAE's digits (rows) along z_1 (columns)."""
+    """The static figure: a VAE's decoded grid, or a CVAE's digits (rows) along
+    z_1 (columns)."""
     if not conditional:
         images = _decode(model, latent_grid(FALLBACK_N, extent), None)
         alt = (
@@ -184,7 +188,8 @@ def _fallback(model, conditional, num_classes, names, extent):
 
 
 def _codes_data(codes, code_labels, conditional, num_classes, names):
-    """The codes drawn behind the plane (a fixed subset of many) and the class centres."""
+    """The codes drawn behind the plane (a fixed subset of many) and the class
+    centres."""
     if codes is None:
         return None, None, None
     codes = codes.astype(
@@ -276,7 +281,8 @@ def _widget(
         "axisText": f"z\u2081 from {-extent:g} (left) to {extent:g} (right), z\u2082 from "
         f"{-extent:g} (bottom) to {extent:g} (top); dots: {plane}",
     }
-    # "<" is escaped so that no string in the data (a label name, say) can close the script tag.
+    # "<" is escaped so that no string in the data (a label name, say) can
+    # close the script tag.
     payload = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
     if fallback:
         uri, alt = _fallback(model, conditional, num_classes, names, extent)
@@ -307,7 +313,8 @@ def explorer_html(
     extent: float = 3.0,
     title: str | None = None,
 ) -> str:
-    """The live latent explorer as an HTML string (see :func:`latent_explorer`).
+    """The live latent explorer as an HTML string (see
+    :func:`latent_explorer`).
 
     Introduced in chapter 04, *Variational autoencoders*.
     """
@@ -334,24 +341,31 @@ def latent_explorer(
     extent: float = 3.0,
     title: str | None = None,
 ):
-    """The latent plane, live: the page decodes the point under the reader's pointer.
+    """The latent plane, live: the page decodes the point under the reader's
+    pointer.
 
     Args:
-        model: the trained ``VAE`` or ``CVAE`` (``latent_dim == 2``) that was exported with
-            ``export_web_model(model, name)``; here it draws the static figure.
-        name: the exported model's name; the page fetches ``_static/models/<name>/``.
-        label_names: names of the classes (the CVAE's menu; for a VAE, of ``code_labels``).
-        codes: optional latent codes (N, 2), e.g. the encoder means of test digits, drawn
-            behind the plane (at most 2,000 of them, a fixed random subset).
-        code_labels: optional integer labels of ``codes``: the dots' colours, and each
-            class's name written at its centre (the median of its codes).
+        model: the trained ``VAE`` or ``CVAE`` (``latent_dim == 2``) that was
+            exported with ``export_web_model(model, name)``; here it draws the
+            static figure.
+        name: the exported model's name; the page fetches
+            ``_static/models/<name>/``.
+        label_names: names of the classes (the CVAE's menu; for a VAE, of
+            ``code_labels``).
+        codes: optional latent codes (N, 2), e.g. the encoder means of test
+            digits, drawn behind the plane (at most 2,000 of them, a fixed
+            random subset).
+        code_labels: optional integer labels of ``codes``: the dots' colours,
+            and each class's name written at its centre (the median of its
+            codes).
         extent: the plane covers ``[-extent, extent]`` on both axes.
         title: a heading above the widget.
 
-    On the website, moving the pointer (mouse, touch, pen) or the arrow keys over the plane
-    decodes that point in the page; a CVAE's menu decodes it as another digit. Elsewhere
-    (Jupyter, Colab, no JavaScript) the output is a static figure — a VAE's digits decoded on a
-    10 x 10 grid, a CVAE's ten digits along z_1 — with a sentence saying why.
+    On the website, moving the pointer (mouse, touch, pen) or the arrow keys
+    over the plane decodes that point in the page; a CVAE's menu decodes it as
+    another digit. Elsewhere (Jupyter, Colab, no JavaScript) the output is a
+    static figure — a VAE's digits decoded on a 10 x 10 grid, a CVAE's ten
+    digits along z_1 — with a sentence saying why.
 
     Returns:
         ``IPython.display.HTML``; its ``.data`` is the HTML string.
@@ -410,13 +424,16 @@ def draw_digit(
     extent: float = 3.0,
     title: str | None = None,
 ):
-    """A 28 x 28 drawing pad whose drawing the page's encoder places on the latent plane.
+    """A 28 x 28 drawing pad whose drawing the page's encoder places on the
+    latent plane.
 
-    The arguments are those of :func:`latent_explorer`. On the website the reader draws with
-    a mouse, a finger or the keyboard; the page shows the encoder's mean and its one- and
-    two-standard-deviation ellipses on the plane, and the decoder's reconstruction. For a
-    CVAE the reader says which digit they drew, and the drawing's code is decoded with every
-    label: their handwriting as all ten digits. Elsewhere a sentence says where it runs.
+    The arguments are those of :func:`latent_explorer`. On the website the
+    reader draws with a mouse, a finger or the keyboard; the page shows the
+    encoder's mean and its one- and two-standard-deviation ellipses on the
+    plane, and the decoder's reconstruction. For a CVAE the reader says which
+    digit they drew, and the drawing's code is decoded with every
+    label: their handwriting as all ten digits. Elsewhere a sentence says where
+        it runs.
 
     Returns:
         ``IPython.display.HTML``; its ``.data`` is the HTML string.

@@ -1,9 +1,10 @@
-"""Sphinx extension: the live widgets' script and style, on the pages that have a widget.
+"""Sphinx extension: the live widgets' script and style, on the pages that have
+a widget.
 
-``cvae_utils.plots.explorer`` writes ``<div class="cvae-live" ...>`` into a chapter's cell
-output; ``_static/live-models.js`` (deferred) turns it into the live explorer or the drawing
-pad and fetches the exported model from ``_static/models/`` on the reader's first touch.
-Other pages load neither file.
+``cvae_utils.plots.explorer`` writes ``<div class="cvae-live" ...>`` into a
+chapter's cell output; ``_static/live-models.js`` (deferred) turns it into the
+live explorer or the drawing pad and fetches the exported model from
+``_static/models/`` on the reader's first touch. Other pages load neither file.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ The package is organised by layers, one module each, named with the chapters' wo
 - :mod:`~cvae_utils.networks`: the ``Sampling`` layer and the encoder/decoder/classifier builders;
 - :mod:`~cvae_utils.models`: ``Autoencoder``, ``VAE``, ``CVAE``, the quadrant models, the model zoo;
 - :mod:`~cvae_utils.evaluate`: ELBO and importance-sampled likelihoods, and the other metrics;
+- :mod:`~cvae_utils.web`: the trained models exported for the website's live widgets;
 - :mod:`~cvae_utils.callbacks`: Keras callbacks (a compact training log, latent-grid snapshots);
 - :mod:`~cvae_utils.plots`: every figure (a subpackage);
 - :mod:`~cvae_utils.config`: fast/full mode and seeds; :mod:`~cvae_utils.gradients`: gradients on
@@ -48,7 +49,7 @@ from .evaluate import (  # noqa: E402  (chapter "What the latent code means")
 from .callbacks import EpochLog, LatentGridSnapshots  # noqa: E402
 from .callbacks import KLWarmUp, warmup_beta  # noqa: E402  (chapter "Fixing posterior collapse")
 from .plots import (  # noqa: E402
-    CLASS_COLORS, explorer_html, grid_animation, latent_explorer, latent_grid, plot_active_units,
+    CLASS_COLORS, draw_digit, draw_digit_html, explorer_html, grid_animation, latent_explorer, latent_grid, plot_active_units,
     plot_bound_vs_samples, plot_class_values, plot_completions, plot_conditional_grid,
     plot_confusion_matrix, plot_graphical_model, plot_image_grid, plot_image_rows,
     plot_interpolation,
@@ -57,6 +58,7 @@ from .plots import (  # noqa: E402
 from .plots import plot_latent_traversal  # noqa: E402
 from .gradients import gradients  # noqa: E402
 from .source import show_source  # noqa: E402
+from .web import WebModel, export_web_model, load_web_model  # noqa: E402
 from .evaluate import (cas_training_set, classification_accuracy_score, classifier_accuracy,  # noqa: E402
                        per_class_diversity, real_image_sampler)
 from .plots import plot_per_class  # noqa: E402
@@ -67,11 +69,12 @@ __all__ = [
     "BOOK_MODELS", "build_classifier", "build_decoder", "build_encoder", "build_model",
     "build_toy_autoencoder", "CLASS_COLORS", "closest_pairs", "conditional_log_likelihoods", "config",
     "CVAE", "decode_latent", "DataUnavailableError", "distance_to_curve", "effective_sample_size", "EpochLog",
-    "examples_per_class", "explorer_html", "FASHION_CLASSES", "gradients", "grid_animation",
+    "draw_digit", "draw_digit_html", "examples_per_class", "explorer_html", "export_web_model", "FASHION_CLASSES", "gradients", "grid_animation",
     "IMAGE_STATISTICS", "image_statistics", "importance_sampled_nll", "kl_gaussians", "kl_standard_normal",
     "KLWarmUp", "knn_label_accuracy",
     "label_fidelity", "latent_activity", "latent_explorer", "latent_grid", "latent_neighbour_agreement",
     "latent_traversal", "LatentGridSnapshots", "likelihood_rows", "load_fashion_mnist", "load_mnist",
+    "load_web_model", "WebModel",
     "log_mean_exp",
     "log_normal", "make_spiral", "marginal_nll", "mean_confidence", "merge_quadrants",
     "mid_grey_fraction", "MNIST_CLASSES", "nearest_neighbor", "nearest_neighbors", "negative_cll", "negative_elbo",

@@ -119,7 +119,7 @@ def test_committed_outputs_are_compact_one_log_box_per_stream(path):
 
 PACKAGE = ROOT / "cvae_utils"
 LAYERS = {"__init__", "_validation", "callbacks", "config", "data", "evaluate", "gradients", "losses", "models",
-          "networks", "source"}
+          "networks", "source", "web"}
 
 
 def test_the_package_is_organised_by_layers():

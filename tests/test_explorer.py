@@ -1,6 +1,8 @@
-"""Unit tests of cvae_utils.plots.explorer with tiny untrained models (latent_dim 2); no browser needed.
+"""Unit tests of cvae_utils.plots.explorer (the live widgets' HTML) with tiny
+untrained models.
 
-tests/test_site.py drives the same HTML in headless Chromium.
+tests/test_site.py runs the same HTML in headless Chromium with
+_static/live-models.js.
 """
 
 from __future__ import annotations
@@ -15,11 +17,17 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from cvae_utils.plots.explorer import TILE, explorer_html, latent_explorer, to_gray
+from cvae_utils import (
+    draw_digit,
+    draw_digit_html,
+    explorer_html,
+    latent_explorer,
+)
 from cvae_utils.models import CVAE, VAE, Autoencoder
 from cvae_utils.plots import latent_grid
+from cvae_utils.plots.explorer import FALLBACK_N, MAX_CODES, TILE, WHY, to_gray
 
-DATA_URI = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)")
+DATA_URI = re.compile(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"')
 
 
 @pytest.fixture(scope="module")
@@ -34,132 +42,237 @@ def cvae():
     return CVAE(latent_dim=2, num_classes=3)
 
 
-def sprites(html):
-    return [Image.open(io.BytesIO(base64.b64decode(data))) for data in DATA_URI.findall(html)]
+def figures(html):
+    return [
+        Image.open(io.BytesIO(base64.b64decode(data)))
+        for data in DATA_URI.findall(html)
+    ]
 
 
 def payload(html):
-    """The JSON data the explorer's script reads."""
-    match = re.search(r"var d = (\{.*?\});\n", html)
-    assert match, "no data object in the explorer's script"
+    """The JSON data that _static/live-models.js reads."""
+    match = re.search(
+        r'<script type="application/json" class="cvae-live-data">(.*?)</script>',
+        html,
+    )
+    assert match, "no data for the widget's script"
     return json.loads(match.group(1))
 
 
-def test_vae_explorer_has_one_sprite_and_a_script(vae):
-    html = explorer_html(vae, n=6)
-    assert html.count('class="cvae-explorer"') == 1
-    assert "<script>" in html and "</script>" in html
-    images = sprites(html)
-    assert len(images) == 1
-    assert images[0].size == (6 * TILE, 6 * TILE) and images[0].mode == "L"
-    assert "<select" not in html, "an unconditional model has no label menu"
+def test_explorer_names_its_model_and_keeps_a_static_figure(vae):
+    html = explorer_html(vae, "vae-x", extent=2.0)
+    assert html.count('class="cvae-live"') == 1
+    assert 'data-kind="explorer"' in html and 'data-model="vae-x"' in html
+    assert "<script>" not in html, (
+        "the site's script runs the widget, not inline code"
+    )
+    assert WHY in html, "the static figure says why it is static"
+    (image,) = figures(html)
+    assert (
+        image.size == (FALLBACK_N * TILE, FALLBACK_N * TILE)
+        and image.mode == "L"
+    )
     data = payload(html)
-    assert data["n"] == 6 and data["conditional"] is False and data["codes"] is None
+    assert (
+        data["extent"] == 2.0
+        and data["conditional"] is False
+        and data["codes"] is None
+    )
 
 
-def test_sprite_holds_the_decoded_grid_row_by_row(vae):
-    n = 5
-    image = np.asarray(sprites(explorer_html(vae, n=n, extent=2.0, levels=256))[0])
-    decoded = vae.decode(latent_grid(n, 2.0))
-    for i, j in ((0, 0), (0, n - 1), (n - 1, 0), (2, 3)):
-        tile = image[i * TILE:(i + 1) * TILE, j * TILE:(j + 1) * TILE]
-        expected = to_gray(decoded[i * n + j, ..., 0], levels=256)
-        assert np.abs(tile.astype(int) - expected.astype(int)).max() <= 1, f"tile ({i}, {j}) is not decode(z)"
+def test_static_figure_is_the_decoded_grid(vae):
+    image = np.asarray(figures(explorer_html(vae, "v", extent=2.0))[0]).astype(
+        int
+    )
+    decoded = vae.decode(latent_grid(FALLBACK_N, 2.0))
+    for i, j in ((0, 0), (0, FALLBACK_N - 1), (FALLBACK_N - 1, 0), (2, 3)):
+        shown = image[i * TILE : (i + 1) * TILE, j * TILE : (j + 1) * TILE]
+        expected = to_gray(decoded[i * FALLBACK_N + j, ..., 0], 32).astype(int)
+        assert np.abs(shown - expected).max() <= 1, (
+            f"tile ({i}, {j}) is not decode(z)"
+        )
 
 
-def test_cvae_explorer_has_one_sprite_per_label_and_a_menu(cvae):
-    html = explorer_html(cvae, n=4, label_names=["zero", "one", "two"])
-    assert len(sprites(html)) == 3
-    assert re.findall(r'<option value="(\d)">(\w+)</option>', html) == [("0", "zero"), ("1", "one"), ("2", "two")]
-    first, last = (np.asarray(img) for img in sprites(html)[::2])
-    assert not np.array_equal(first, last), "each label must get its own decoded grid"
-    assert payload(html)["names"] == ["zero", "one", "two"]
-
-
-def test_autoencoder_with_latent_codes_in_the_background():
-    keras.utils.set_random_seed(3)
-    model = Autoencoder(latent_dim=2)
-    codes = np.random.default_rng(0).normal(size=(50, 2))
-    labels = np.arange(50) % 4
-    html = explorer_html(model, n=3, codes=codes, code_labels=labels, label_names=list("abcd"))
+def test_cvae_static_figure_has_a_row_per_label(cvae):
+    html = explorer_html(cvae, "c", label_names=["zero", "one", "two"])
+    (image,) = figures(html)
+    assert image.size == (FALLBACK_N * TILE, 3 * TILE)
+    rows = np.asarray(image).reshape(3, TILE, -1)
+    assert not np.array_equal(rows[0], rows[2]), (
+        "each label must get its own row"
+    )
     data = payload(html)
-    assert len(data["codes"]) == 50 and data["codeLabels"] == labels.tolist()
-    assert np.allclose(data["codes"], np.round(codes, 3))
-    assert html.count("&#9632;") == 4, "one legend entry per label"
+    assert (
+        data["names"] == ["zero", "one", "two"] and data["conditional"] is True
+    )
 
 
-def test_every_call_gets_its_own_ids(vae):
-    ids = [re.search(r'id="(cvae-explorer-[0-9a-f]+)"', explorer_html(vae, n=2)).group(1) for _ in range(3)]
-    assert len(set(ids)) == 3
+def test_codes_their_labels_and_class_centres(vae):
+    codes = np.random.default_rng(0).normal(size=(60, 2)) + np.repeat(
+        [[0, 0], [2, 2]], 30, 0
+    )
+    labels = np.repeat([0, 1], 30)
+    data = payload(
+        explorer_html(
+            vae, "v", codes=codes, code_labels=labels, label_names=["a", "b"]
+        )
+    )
+    assert len(data["codes"]) == 60 and data["codeLabels"] == labels.tolist()
+    assert np.allclose(data["codes"], np.round(codes, 2))
+    expected = [np.median(codes[labels == c], axis=0) for c in (0, 1)]
+    assert np.allclose(data["centres"], expected, atol=0.006), (
+        "names sit at the class medians"
+    )
+    assert "class names at the class centres" in data["planeText"]
+    assert len(json.dumps(data["codes"])) < 15 * len(codes), (
+        "codes printed with float32 noise"
+    )
 
 
-def test_latent_explorer_returns_displayable_html(vae):
+def test_many_codes_are_subsampled_but_centres_use_all(vae):
+    rng = np.random.default_rng(1)
+    codes, labels = rng.normal(size=(5000, 2)), rng.integers(0, 3, 5000)
+    data = payload(explorer_html(vae, "v", codes=codes, code_labels=labels))
+    assert len(data["codes"]) == MAX_CODES == len(data["codeLabels"])
+    kept = {
+        tuple(c)
+        for c in np.round(
+            codes.astype("float32").astype("float64"), 2
+        ).tolist()
+    }
+    assert all(tuple(c) in kept for c in data["codes"])
+    assert np.allclose(
+        data["centres"][1], np.median(codes[labels == 1], axis=0), atol=0.006
+    )
+
+
+def test_draw_digit_is_a_widget_without_a_figure(cvae):
+    html = draw_digit_html(
+        cvae, "c", codes=np.zeros((3, 2)), code_labels=[0, 1, 2]
+    )
+    assert 'data-kind="draw"' in html and 'data-model="c"' in html
+    assert not figures(html) and WHY in html
+    assert payload(html)["codeLabels"] == [0, 1, 2]
+
+
+def test_widgets_return_displayable_html(vae):
     from IPython.display import HTML
 
-    shown = latent_explorer(vae, n=3, title="My explorer")
-    assert isinstance(shown, HTML)
-    assert "My explorer" in shown.data and len(sprites(shown.data)) == 1
-    assert shown._repr_html_() == shown.data, "Jupyter shows the HTML as it is"
+    for shown in (
+        latent_explorer(vae, "v", title="My explorer"),
+        draw_digit(vae, "v"),
+    ):
+        assert isinstance(shown, HTML)
+        assert shown._repr_html_() == shown.data, (
+            "Jupyter shows the HTML as it is"
+        )
+    assert (
+        '<p class="cvae-live-title">My explorer</p>'
+        in latent_explorer(vae, "v", title="My explorer").data
+    )
 
 
 def test_names_cannot_break_out_of_the_html(cvae):
-    html = explorer_html(cvae, n=2, label_names=["</script><b>x", "a&b", '"q"'])
-    assert "</script><b>" not in html
-    assert "&lt;/script&gt;&lt;b&gt;x" in html and "a&amp;b" in html
+    html = explorer_html(
+        cvae, "c", label_names=["</script><b>x", "a&b", '"q"'], title="<i>"
+    )
+    assert "</script><b>" not in html and "<i>" not in html
     assert payload(html)["names"][0] == "</script><b>x"
 
 
-def test_levels_round_the_grey_values(vae):
-    image = np.asarray(sprites(explorer_html(vae, n=3, levels=4))[0])
-    assert set(np.unique(image).tolist()) <= {0, 85, 170, 255}
-
-
 def test_to_gray():
-    assert to_gray(np.array([0.0, 1.0, 0.5]), levels=256).tolist() == [255, 0, 128]
-    assert to_gray(np.array([0.0, 0.49, 1.0]), levels=2).tolist() == [255, 255, 0]
+    assert to_gray(np.array([0.0, 1.0, 0.5]), levels=256).tolist() == [
+        255,
+        0,
+        128,
+    ]
+    assert to_gray(np.array([0.0, 0.49, 1.0]), levels=2).tolist() == [
+        255,
+        255,
+        0,
+    ]
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    (dict(n=1), ValueError, "n must be an integer >= 2"),
-    (dict(n=101), ValueError, "at most 100"),
-    (dict(n=4.0), TypeError, "n must be an integer"),
-    (dict(extent=0), ValueError, "extent"),
-    (dict(extent=float("nan")), ValueError, "extent"),
-    (dict(extent="3"), TypeError, "extent"),
-    (dict(levels=1), ValueError, "levels"),
-    (dict(levels=257), ValueError, "levels"),
-    (dict(codes=np.zeros((5, 3))), ValueError, r"codes must have shape \(N, 2\)"),
-    (dict(codes=np.zeros((5, 2)), code_labels=np.zeros(4)), ValueError, "one integer label per code"),
-    (dict(code_labels=np.zeros(4)), ValueError, "without codes"),
-    (dict(codes=np.zeros((2, 2)), code_labels=[0.5, 1]), ValueError, "whole-number"),
-    (dict(codes=np.zeros((2, 2)), code_labels=[0, 1], label_names=["a"]), ValueError, "label_names has 1"),
-    (dict(label_names="abc"), TypeError, "label_names must be a list"),
-    (dict(title=3), TypeError, "title must be a string"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        (dict(extent=0), ValueError, "extent"),
+        (dict(extent=float("nan")), ValueError, "extent"),
+        (dict(extent="3"), TypeError, "extent"),
+        (
+            dict(codes=np.zeros((5, 3))),
+            ValueError,
+            r"codes must have shape \(N, 2\)",
+        ),
+        (
+            dict(codes=np.zeros((5, 2)), code_labels=np.zeros(4)),
+            ValueError,
+            "one integer label per code",
+        ),
+        (dict(code_labels=np.zeros(4)), ValueError, "without codes"),
+        (
+            dict(codes=np.zeros((2, 2)), code_labels=[0.5, 1]),
+            ValueError,
+            "whole-number",
+        ),
+        (
+            dict(
+                codes=np.zeros((2, 2)), code_labels=[0, 1], label_names=["a"]
+            ),
+            ValueError,
+            "label_names has 1",
+        ),
+        (dict(label_names="abc"), TypeError, "label_names must be a list"),
+        (dict(title=3), TypeError, "title must be a string"),
+    ],
+)
 def test_vae_inputs_are_validated(vae, kwargs, error, message):
     with pytest.raises(error, match=message):
-        explorer_html(vae, **{"n": 3, **kwargs})
+        explorer_html(vae, "v", **kwargs)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(label_names=["a", "b"]), "one name per class"),
-    (dict(codes=np.zeros((2, 2)), code_labels=[0, 3]), "num_classes"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(label_names=["a", "b"]), "one name per class"),
+        (dict(codes=np.zeros((2, 2)), code_labels=[0, 3]), "num_classes"),
+    ],
+)
 def test_cvae_inputs_are_validated(cvae, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        explorer_html(cvae, n=2, **kwargs)
+        draw_digit_html(cvae, "c", **kwargs)
+
+
+@pytest.mark.parametrize(
+    "name, error",
+    [
+        ("", ValueError),
+        ("Bad Name", ValueError),
+        ("../up", ValueError),
+        (3, TypeError),
+    ],
+)
+def test_model_name_is_a_folder_name(vae, name, error):
+    with pytest.raises(error, match="name must be"):
+        explorer_html(vae, name)
 
 
 def test_model_must_be_a_2d_latent_model():
     with pytest.raises(ValueError, match="latent_dim == 2"):
-        explorer_html(VAE(latent_dim=3), n=2)
-    with pytest.raises(TypeError, match="decode method"):
-        explorer_html(object(), n=2)
+        explorer_html(VAE(latent_dim=3), "v")
+    with pytest.raises(TypeError, match="encode and decode"):
+        explorer_html(object(), "v")
 
 
 def test_whole_number_float_labels_are_accepted_as_class_labels():
-    """Bug caught: the whole-number check inverted (floats such as 1.0 from a NumPy label array refused)."""
+    """Bug caught: the whole-number check inverted (floats such as 1.0
+    refused)."""
     model = Autoencoder(latent_dim=2)
-    html = explorer_html(model, n=2, codes=np.zeros((3, 2)), code_labels=np.array([0.0, 1.0, 1.0]),
-                         label_names=["a", "b"])
+    html = explorer_html(
+        model,
+        "a",
+        codes=np.zeros((3, 2)),
+        code_labels=np.array([0.0, 1.0, 1.0]),
+        label_names=["a", "b"],
+    )
     assert payload(html)["codeLabels"] == [0, 1, 1]

@@ -23,14 +23,14 @@ import sys
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-import numpy as np
 import pytest
 import yaml
 
 pytestmark = pytest.mark.site
 
 import cvae_utils
-from site_helpers import NOTEBOOK_PAGES, PAGES, ROOT, _source, build_site, serve
+from site_helpers import NOTEBOOK_PAGES, PAGES, ROOT, _source, build_site
+from test_live_models import exercise_live_widgets
 
 # The builds, their local servers and the browser: session fixtures shared with test_accessibility.py.
 pytest_plugins = ["site_helpers"]
@@ -115,41 +115,6 @@ def check_math(page):
     return problems
 
 
-WAIT_FOR_SPRITES_JS = """el => new Promise(resolve => {
-  const start = Date.now();
-  const poll = () => (el.dataset.loaded || Date.now() - start > 60000) ? resolve(!!el.dataset.loaded) : setTimeout(poll, 50);
-  poll();
-})"""
-
-
-def exercise_explorer(page, explorer):
-    """Hover two points of a latent explorer; the decoded image and its readout must change."""
-    if not explorer.evaluate(WAIT_FOR_SPRITES_JS):
-        return ["the explorer's decoded-image sprites did not load within 60 s"]
-    explorer.scroll_into_view_if_needed()
-    plane = explorer.locator(".cvae-explorer-plane")
-    image = explorer.locator(".cvae-explorer-image")
-    readout = explorer.locator(".cvae-explorer-readout")
-    box = plane.bounding_box()
-    shown = []
-    for fx, fy in ((0.15, 0.2), (0.85, 0.8)):
-        page.mouse.move(box["x"] + fx * box["width"], box["y"] + fy * box["height"])
-        shown.append((image.evaluate("canvas => canvas.toDataURL()"), readout.inner_text()))
-    problems = []
-    if shown[0][1] == shown[1][1]:
-        problems.append(f"explorer readout did not follow the mouse: {shown[0][1]!r}")
-    if shown[0][0] == shown[1][0]:
-        problems.append("explorer image did not change between two far-apart latent points")
-    select = explorer.locator("select.cvae-explorer-label")
-    if select.count():
-        options = select.locator("option")
-        select.select_option(options.nth(options.count() - 1).get_attribute("value"))
-        switched = image.evaluate("canvas => canvas.toDataURL()")
-        if switched == shown[1][0]:
-            problems.append("choosing another label did not change the explorer image")
-    return problems
-
-
 def _screenshot(page, edition, docname):
     page.evaluate("() => document.fonts.ready.then(() => true)")  # MathJax's web fonts, for example
     SCREENSHOTS.joinpath(edition).mkdir(parents=True, exist_ok=True)
@@ -180,9 +145,7 @@ def check_page(visit, docname, edition):
         problems.append("no repository button")
     if not page.locator(f'a[href^="{cvae_utils.REPOSITORY_URL}/issues/new"]').count():
         problems.append("no issues button")
-    explorers = page.locator(".cvae-explorer")
-    for k in range(explorers.count()):
-        problems += [f"explorer {k}: {p}" for p in exercise_explorer(page, explorers.nth(k))]
+    problems += exercise_live_widgets(page)
     _screenshot(page, edition, docname)
     problems += visit.errors + visit.failed
     problems += [f"request to another host (the site must work offline): {url}" for url in visit.external]
@@ -497,86 +460,3 @@ def test_strip_solutions_keeps_text_around_the_gates():
     stripped = module.strip_solutions(notebook)
     assert [c["source"] for c in stripped["cells"]] == ["Before.\n\n", "After.\n", "Text\nmore"]
     assert len(notebook["cells"]) == 4, "strip_solutions must not change its input"
-
-
-# -- the latent explorer in a real browser ------------------------------------------------------
-
-EXPLORER_N, EXPLORER_EXTENT = 8, 3.0
-
-
-@pytest.fixture(scope="module")
-def explorer_page(tmp_path_factory):
-    """A page with three explorers of tiny untrained models: a VAE with latent codes, a CVAE, a VAE."""
-    import keras
-
-    from cvae_utils.plots.explorer import explorer_html
-    from cvae_utils.models import CVAE, VAE
-
-    keras.utils.set_random_seed(0)
-    vae = VAE(latent_dim=2)
-    folder = tmp_path_factory.mktemp("explorer")
-    codes = np.random.default_rng(0).normal(size=(200, 2))
-    labels = np.arange(200) % 3
-    parts = [explorer_html(vae, n=EXPLORER_N, codes=codes, code_labels=labels, extent=EXPLORER_EXTENT),
-             explorer_html(CVAE(latent_dim=2, num_classes=3), n=6, label_names=["zero", "one", "two"]),
-             explorer_html(VAE(latent_dim=2), n=5)]
-    (folder / "index.html").write_text(
-        "<!doctype html><html><head><meta charset='utf-8'><title>Latent explorer</title>"
-        "<link rel='icon' href='data:,'></head><body>" + "\n".join(parts) + "</body></html>")
-    with serve(folder) as url:
-        yield {"url": url + "index.html", "vae": vae}
-
-
-def test_latent_explorer_follows_the_mouse(explorer_page, open_page):
-    visit = open_page(explorer_page["url"])
-    page = visit.page
-    explorers = page.locator(".cvae-explorer")
-    assert explorers.count() == 3
-    ids = [explorers.nth(k).get_attribute("id") for k in range(3)]
-    assert len(set(ids)) == 3, f"explorer ids are not unique: {ids}"
-    problems = []
-    for k in range(3):
-        problems += [f"explorer {k}: {p}" for p in exercise_explorer(page, explorers.nth(k))]
-    readout = explorers.nth(1).locator(".cvae-explorer-readout").inner_text()
-    assert readout.endswith("label two"), f"the CVAE explorer should name the chosen label, shows {readout!r}"
-    _screenshot(page, "explorer", "explorer")
-    assert not problems + visit.errors + visit.external, "\n".join(problems + visit.errors + visit.external)
-
-
-CANVAS_PIXELS_JS = """canvas => {
-  const scale = canvas.width / 28, data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
-  const grey = [];
-  for (let r = 0; r < 28; r++) for (let c = 0; c < 28; c++)
-    grey.push(data[4 * (Math.floor((r + 0.5) * scale) * canvas.width + Math.floor((c + 0.5) * scale))]);
-  return grey;
-}"""
-
-
-@pytest.mark.parametrize("row, col", [(1, 6), (6, 2)])
-def test_latent_explorer_shows_the_image_decoded_at_the_hovered_point(row, col, explorer_page, open_page):
-    from cvae_utils.plots import latent_grid
-    from cvae_utils.plots.explorer import to_gray
-
-    page = open_page(explorer_page["url"]).page
-    explorer = page.locator(".cvae-explorer").first
-    assert explorer.evaluate(WAIT_FOR_SPRITES_JS), "the explorer's sprites did not load"
-    box = explorer.locator(".cvae-explorer-plane").bounding_box()
-    page.mouse.move(box["x"] + (col + 0.5) / EXPLORER_N * box["width"],
-                    box["y"] + (row + 0.5) / EXPLORER_N * box["height"])
-    z = latent_grid(EXPLORER_N, EXPLORER_EXTENT)[row * EXPLORER_N + col]
-    expected = to_gray(explorer_page["vae"].decode(z[None])[0, ..., 0]).astype(int)
-    shown = np.array(explorer.locator(".cvae-explorer-image").evaluate(CANVAS_PIXELS_JS)).reshape(28, 28)
-    assert np.abs(shown - expected).max() <= 2, "the enlarged image is not the one decoded at the hovered grid point"
-    readout = explorer.locator(".cvae-explorer-readout").inner_text()
-    assert readout == f"z = ({z[0]:.2f}, {z[1]:.2f})", f"readout {readout!r} does not name the grid point {z}"
-
-
-def test_latent_explorer_keyboard(explorer_page, open_page):
-    page = open_page(explorer_page["url"]).page
-    explorer = page.locator(".cvae-explorer").first
-    readout = explorer.locator(".cvae-explorer-readout")
-    before = readout.inner_text()
-    explorer.locator(".cvae-explorer-plane").focus()
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowUp")
-    assert readout.inner_text() != before, "arrow keys should move the explorer's grid point"

@@ -102,6 +102,9 @@ ALT_TEXTS = [
      ["The 2-D spiral data in grey, with reconstructions through one number: PCA with one component gives a "
       "straight line, the autoencoder with a 1-D code follows the curve of the spiral."]),
     # 04 VAE
+    # the live explorer's static figure (the website runs the model instead)
+    ('latent_explorer(vae, "vae-04"',
+     ["Digits decoded on a 10 by 10 grid over the latent plane, z_1 and z_2 from -3 to 3"]),
     ('title="Graphical model of the VAE (shaded: observed)"',
      ["Graphical model of the VAE: an unshaded latent node z above a shaded, observed node x; a solid black "
       "arrow of the generative model p(x|z)p(z) leads from z to x, a dashed orange arrow of the inference "
@@ -137,6 +140,9 @@ ALT_TEXTS = [
      ["Two rows of eight images decoded by the VAE from prior samples: the top row from the samples where "
       "the aggregate posterior is rarest relative to the prior, the bottom row from where it is densest."]),
     # 05 CVAE
+    ('latent_explorer(cvae, "cvae-05"',
+     ["Every digit (one row per label, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9) decoded at 10 points "
+      "along z_1 from -3 to 3, with z_2 = 0"]),
     ('title="VAE: posterior means of test digits"',
      ["Scatter plot of the VAE's posterior means of the test digits, coloured by class: each digit occupies "
       "its own region of the 2-D latent plane."]),

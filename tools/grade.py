@@ -77,7 +77,8 @@ class ExerciseResult:
     check: str  # the self-check function(s) it runs
     points: int
     score: int = 0
-    status: str = "missing"  # passed | failed | not written | error | timeout | not run | missing | manual
+    # passed | failed | not attempted | error | timeout | not run | missing | manual
+    status: str = "missing"
     reason: str = ""
     cell: int | None = None  # index of the check cell in the executed notebook
     verdicts: list = field(default_factory=list)
@@ -299,6 +300,19 @@ def _first_line(text: str, limit: int = 400) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+_STUB = re.compile(r"\S+ is not written yet: " + re.escape(student_notebooks.STUB_MESSAGE))
+
+
+def _stub_message(run: CellRun, failed: list) -> str:
+    """The stub's "... is not written yet" message if the check stopped on an
+    untouched stub (raised by the check cell or inside a failed verdict)."""
+    for text in [run.evalue] + [verdict["message"] for verdict in failed]:
+        match = _STUB.search(str(text))
+        if match:
+            return match.group(0)
+    return ""
+
+
 def score(exercise: ExerciseResult, run: CellRun) -> ExerciseResult:
     """Fill in status, score and reason of one exercise from the run of its check cell."""
     exercise.verdicts = run.verdicts
@@ -312,20 +326,22 @@ def score(exercise: ExerciseResult, run: CellRun) -> ExerciseResult:
         exercise.status, exercise.reason = "not run", f"not run: {run.why_not_run}"
     elif run.status == "timeout":
         exercise.status, exercise.reason = "timeout", f"the check cell hit the time limit: {run.evalue}"
+    elif stub := _stub_message(run, failed):
+        # the student notebook's stub, left as it was: a function stub raises its
+        # NotImplementedError through the check, a class stub's error is caught by
+        # the check and reported as its failed verdict; either way, not attempted
+        exercise.status = "not attempted"
+        exercise.reason = f"not attempted (NotImplementedError: {stub})"
     elif failed:
         exercise.status, exercise.reason = "failed", _first_line(failed[-1]["message"])
     elif run.status == "error":
-        if run.ename == "NotImplementedError":  # the stub of the student notebook, untouched
-            exercise.status = "not written"
-            exercise.reason = f"not written yet (NotImplementedError: {_first_line(run.evalue)})"
-        else:
-            exercise.status = "error"
-            exercise.reason = f"{run.ename}: {_first_line(run.evalue)}"
-            missing = re.search(r"name '(\w+)' is not defined", str(run.evalue))
-            if missing and missing.group(1).startswith("check_"):
-                exercise.reason += " - the chapter's import cell (near the top) did not run to the end"
-            elif missing:
-                exercise.reason += " - is it defined in a cell above the check, and did that cell run?"
+        exercise.status = "error"
+        exercise.reason = f"{run.ename}: {_first_line(run.evalue)}"
+        missing = re.search(r"name '(\w+)' is not defined", str(run.evalue))
+        if missing and missing.group(1).startswith("check_"):
+            exercise.reason += " - the chapter's import cell (near the top) did not run to the end"
+        elif missing:
+            exercise.reason += " - is it defined in a cell above the check, and did that cell run?"
     else:
         exercise.status = "failed"
         exercise.reason = (f"the check cell ran, but {exercise.check} reported no verdict "
@@ -415,7 +431,7 @@ def grade(submission_path, out=DEFAULT_OUT, timeout: float = DEFAULT_TIMEOUT,
 
 # -- the report ---------------------------------------------------------------------------------
 
-_SYMBOL = {"passed": "✓ passed", "failed": "✗ failed", "not written": "✗ not written", "error": "✗ error", "timeout": "✗ time limit",
+_SYMBOL = {"passed": "✓ passed", "failed": "✗ failed", "not attempted": "✗ not attempted", "error": "✗ error", "timeout": "✗ time limit",
            "not run": "✗ not run", "missing": "✗ missing", "manual": "by hand"}
 
 

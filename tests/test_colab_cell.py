@@ -21,7 +21,13 @@ from nbclient.exceptions import CellExecutionError
 
 import cvae_utils
 from tools import notebook
-from tools.notebook import COLAB_CELL, COLAB_INSTALL_SPEC, COLAB_TAG, HIDDEN_TAG, set_colab_cell
+from tools.notebook import (
+    COLAB_CELL,
+    COLAB_INSTALL_SPEC,
+    COLAB_TAG,
+    HIDDEN_TAG,
+    set_colab_cell,
+)
 
 # Backend-independent checks of the book's Colab cell: they run once, not on every Keras backend.
 pytestmark = pytest.mark.book

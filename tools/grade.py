@@ -257,7 +257,7 @@ def execute(notebook, workdir: Path, timeout: float, cell_timeout: float, env: d
                     run.status, run.ename, run.evalue = "error", "DeadKernelError", "the kernel died while running this cell"
                     ended = f"the kernel died in cell {index}"
                     break
-                except Exception as exc:  # noqa: BLE001 - whatever happens, the other cells still get a verdict
+                except Exception as exc:
                     run.status, run.ename, run.evalue = "error", type(exc).__name__, str(exc)[:500]
                 finally:
                     run.seconds = round(time.monotonic() - start, 2)
@@ -275,7 +275,7 @@ def execute(notebook, workdir: Path, timeout: float, cell_timeout: float, env: d
                     run.evalue = content.get("evalue") or errors[0].get("evalue", "")
                 else:
                     run.status = "ok"
-    except Exception as exc:  # noqa: BLE001 - e.g. the kernel does not start
+    except Exception as exc:
         ended = f"the notebook could not be run: {type(exc).__name__}: {exc}"[:500]
     finally:
         try:
@@ -283,7 +283,7 @@ def execute(notebook, workdir: Path, timeout: float, cell_timeout: float, env: d
                 client.kc.stop_channels()
             if km.has_kernel:
                 run_sync(km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - cleaning up must not hide the report
+        except Exception:
             pass
     for run in runs.values():
         if run.status == "not run" and not run.why_not_run:
@@ -375,7 +375,7 @@ def grade(submission_path, out=DEFAULT_OUT, timeout: float = DEFAULT_TIMEOUT,
 
     try:
         submission = nbformat.read(submission_path, as_version=4)
-    except Exception as exc:  # noqa: BLE001 - not a notebook, broken JSON, missing file
+    except Exception as exc:
         submission = None
         report["run"] = f"the submission could not be read as a notebook: {type(exc).__name__}: {_first_line(exc)}"
     reference = Path(reference) if reference else (find_reference(submission) if submission is not None else None)
@@ -407,12 +407,12 @@ def grade(submission_path, out=DEFAULT_OUT, timeout: float = DEFAULT_TIMEOUT,
         if errors:
             i, r = errors[0]
             report["first_error"] = {"cell": i, "ename": r.ename, "evalue": _first_line(r.evalue)}
-        for exercise, result in results:
+        for _, result in results:
             if result.cell is not None:
                 score(result, runs[result.cell])
         try:
             nbformat.write(submission, out / "executed.ipynb")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             report["notes"].append(f"the executed notebook could not be saved: {exc}")
 
     for exercise, result in results:

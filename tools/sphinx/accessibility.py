@@ -60,7 +60,7 @@ def set_alt_texts(app, doctree, docname):
             logger.warning(f"cell {cell.get('cell_index')} shows {len(figures)} figure(s) but its alt_text "
                            f"metadata has {len(alts)} (run: python -m tools.alt_text)", location=cell)
             continue
-        for node, alt in zip(figures, alts):
+        for node, alt in zip(figures, alts, strict=True):
             if isinstance(node, nodes.image):
                 node["alt"] = alt
             else:  # raw HTML: an alt attribute on each <img> that has none

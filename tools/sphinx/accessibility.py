@@ -2,7 +2,7 @@
 
 1. Figures get alternative text from their notebook cell: ``alt_text`` in a code cell's metadata
    is a list with one sentence per figure the cell shows (image outputs and animations, in
-   order), written by tools/alt_text.py. Without it an image's alt text would be its file name.
+   order), kept with the cell and checked by tools/alt_text.py. Without it an image's alt text would be its file name.
    A cell whose list does not match its figures is a build warning (an error under ``-W``).
 2. matplotlib's animation player (``Animation.to_jshtml``) gets a label for its frame slider.
 3. A hidden code cell's toggle (myst-nb's ``<summary aria-label="Toggle hidden content">``) is

@@ -58,7 +58,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools import student_notebooks
+from tools import notebook_runner, student_notebooks
 
 ROOT = student_notebooks.ROOT
 DEFAULT_OUT = Path("grading")
@@ -176,20 +176,6 @@ def restore_checks(submission, source) -> tuple[dict, list[str]]:
 # -- running the notebook -----------------------------------------------------------------------
 
 
-def _kernel_manager():
-    """A kernel manager that starts ipykernel with this interpreter (as nbval's --nbval-current-env)."""
-    import ipykernel.kernelspec
-    from jupyter_client import AsyncKernelManager
-    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-
-    class CurrentEnvironment(KernelSpecManager):
-        def get_kernel_spec(self, kernel_name):
-            return KernelSpec(resource_dir=ipykernel.kernelspec.RESOURCES, **ipykernel.kernelspec.get_kernel_dict())
-
-    # asynchronous, as nbclient's own default: with a blocking client its time limits do not work
-    return AsyncKernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvironment())
-
-
 def _read_verdicts(log: Path, offset: int) -> tuple[list, int]:
     if not log.exists():
         return [], offset
@@ -210,18 +196,15 @@ def _read_verdicts(log: Path, offset: int) -> tuple[list, int]:
 
 def execute(notebook, workdir: Path, timeout: float, cell_timeout: float, env: dict) -> tuple[dict, str]:
     """Run every code cell (in place); return {cell index: CellRun} and a note on how the run ended."""
-    from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
-    from nbclient.util import run_sync
 
     runs = {i: CellRun() for i, c in enumerate(notebook.cells) if c.cell_type == "code"}
     log = Path(env["CVAE_GRADE_LOG"])
     replies = {}
-    km = _kernel_manager()
-    client = NotebookClient(
-        notebook, km=km, timeout=int(cell_timeout), allow_errors=True, interrupt_on_timeout=True,
-        error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
-        startup_timeout=120, resources={"metadata": {"path": str(workdir)}})
+    km = notebook_runner.kernel_manager()
+    client = notebook_runner.client(
+        notebook, km, cwd=workdir, cell_timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+        error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []})
     client.on_cell_executed = lambda cell, cell_index, execute_reply: replies.__setitem__(cell_index, execute_reply)
     ended = "every cell ran"
     try:
@@ -279,10 +262,7 @@ def execute(notebook, workdir: Path, timeout: float, cell_timeout: float, env: d
         ended = f"the notebook could not be run: {type(exc).__name__}: {exc}"[:500]
     finally:
         try:
-            if client.kc is not None:
-                client.kc.stop_channels()
-            if km.has_kernel:
-                run_sync(km.shutdown_kernel)(now=True)
+            notebook_runner.shutdown(client, km)
         except Exception:
             pass
     for run in runs.values():

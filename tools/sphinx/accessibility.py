@@ -58,7 +58,7 @@ def set_alt_texts(app, doctree, docname):
             alts = [alts]
         if len(alts) != len(figures):
             logger.warning(f"cell {cell.get('cell_index')} shows {len(figures)} figure(s) but its alt_text "
-                           f"metadata has {len(alts)} (run: python -m tools.alt_text)", location=cell)
+                           f"metadata has {len(alts)} (python -m tools.alt_text --check names the cell)", location=cell)
             continue
         for node, alt in zip(figures, alts, strict=True):
             if isinstance(node, nodes.image):

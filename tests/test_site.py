@@ -26,12 +26,12 @@ import numpy as np
 import pytest
 import yaml
 
+from tools import student_notebooks
+
 pytestmark = pytest.mark.site
 
 import cvae_utils
 from site_helpers import NOTEBOOK_PAGES, PAGES, ROOT, _source, build_site, serve
-
-from tools import student_notebooks
 
 # The builds, their local servers and the browser: session fixtures shared with test_accessibility.py.
 pytest_plugins = ["site_helpers"]

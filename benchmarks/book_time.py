@@ -19,18 +19,12 @@ wall-clock time also counts the time the machine gave to others, CPU time does n
 from __future__ import annotations
 
 import argparse
-import copy
 import datetime
 import json
 import os
-import resource
-import time
 from pathlib import Path
 
-import nbformat
-from nbclient import NotebookClient
-
-from tools.run_notebook import tidy_outputs
+from tools.notebook_runner import execute
 
 from .machine import describe
 
@@ -39,30 +33,10 @@ TARGETS_S = {"fast": 8 * 60, "full": 30 * 60}
 CHAPTER_TARGET_S = {"full": 5 * 60}  # per chapter, full mode
 
 
-def children_cpu_seconds() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)  # kernels that have exited and been reaped
-    return usage.ru_utime + usage.ru_stime
-
-
 def time_notebook(path: Path, fast: bool, timeout: int = 3600, save: bool = False) -> tuple[float, float]:
     """Wall-clock and kernel CPU seconds of one top-to-bottom run; ``save`` writes the outputs to ``path``."""
-    nb = copy.deepcopy(nbformat.read(path, as_version=4))
-    old = os.environ.get("CVAE_FAST")
-    os.environ["CVAE_FAST"] = "1" if fast else "0"
-    try:
-        start, cpu = time.perf_counter(), children_cpu_seconds()
-        NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
-        wall, cpu = time.perf_counter() - start, children_cpu_seconds() - cpu
-        if save:
-            tidy_outputs(nb)
-            nbformat.write(nb, path)
-        return wall, cpu
-    finally:
-        if old is None:
-            os.environ.pop("CVAE_FAST", None)
-        else:
-            os.environ["CVAE_FAST"] = old
+    run = execute(path, fast=fast, timeout=timeout, save_to=path if save else None)
+    return run.wall_s, run.cpu_s
 
 
 def table(results) -> str:

@@ -27,11 +27,11 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-import keras  # noqa: E402
+import keras
 
-from cvae_utils import VAE, config, load_mnist  # noqa: E402
+from cvae_utils import VAE, config, load_mnist
 
-from .machine import describe  # noqa: E402
+from .machine import describe
 
 
 class _Clock(keras.callbacks.Callback):

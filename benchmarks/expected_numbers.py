@@ -16,10 +16,10 @@ includes the tables of ``benchmarks.time_to_quality`` and ``benchmarks.book_time
 from __future__ import annotations
 
 import argparse
-import re
 import datetime
 import json
 import os
+import re
 from pathlib import Path
 
 from .machine import describe
@@ -69,7 +69,7 @@ def page(result) -> str:
     fidelity = result["label_fidelity"]
     per_class = markdown_table([{"digit": str(c), "CVAE samples judged as requested": f"{100 * f:.1f}%",
                                  "classifier on real test digits": f"{100 * a:.1f}%"}
-                                for c, (f, a) in enumerate(zip(fidelity["per_class"], fidelity["judge_per_class"]))],
+                                for c, (f, a) in enumerate(zip(fidelity["per_class"], fidelity["judge_per_class"], strict=True))],
                                ["digit", "CVAE samples judged as requested", "classifier on real test digits"])
     fast_note = ("\n```{warning}\nThese numbers come from **fast mode** (`CVAE_FAST=1`): a smoke test of the "
                  "script, not the expected numbers.\n```\n" if s["mode"] == "fast" else "")
@@ -145,8 +145,7 @@ def main(argv=None):
 
     from cvae_utils import config
     from cvae_utils.data import last_source, load_mnist
-    from cvae_utils.evaluate import label_fidelity
-    from cvae_utils.evaluate import likelihood_rows
+    from cvae_utils.evaluate import label_fidelity, likelihood_rows
     from cvae_utils.models import LEARNING_RATE, train_classifier, train_models
 
     machine_line = describe()  # before training starts: the load of other work, not ours

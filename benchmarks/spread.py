@@ -70,7 +70,7 @@ def pairs(old_text: str, new_text: str):
             continue
         old_numbers, new_numbers = NUMBER.findall(twins[0]), NUMBER.findall(item)
         label = " ".join(NUMBER.sub("#", item).lstrip("- ").split()[:6])
-        for k, (o, n) in enumerate(zip(old_numbers, new_numbers), start=1):
+        for k, (o, n) in enumerate(zip(old_numbers, new_numbers, strict=True), start=1):
             result.append((f"{label} … (number {k})", o, n))
     return result
 
@@ -103,7 +103,7 @@ def main(argv=None):
         rel = [abs(_value(n) - _value(o)) / max(abs(_value(o)), 1e-12) for _, o, n in moved]
         summary[path.name] = {"compared": len(found), "changed": len(moved), "max_relative": max(rel, default=0.0),
                               "pairs": [list(pair) for pair in found]}
-        for (context, o, n), r in zip(moved, rel):
+        for (context, o, n), r in zip(moved, rel, strict=True):
             lines.append(f"| {path.stem} | {context} | {o} | {n} | {_value(n) - _value(o):+.3g} | {100 * r:.1f}% |")
     lines.append("")
     for name, s in summary.items():

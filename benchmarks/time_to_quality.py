@@ -37,16 +37,16 @@ from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
 
-from cvae_utils import config  # noqa: E402
-from cvae_utils.data import load_fashion_mnist  # noqa: E402
-from cvae_utils.losses import bernoulli_nll_from_logits, kl_standard_normal  # noqa: E402
-from cvae_utils.models import VAE  # noqa: E402
+from cvae_utils import config
+from cvae_utils.data import load_fashion_mnist
+from cvae_utils.losses import bernoulli_nll_from_logits, kl_standard_normal
+from cvae_utils.models import VAE
 
-from .machine import describe  # noqa: E402
+from .machine import describe
 
 LATENT_DIM = 2
 RECIPE = {"learning_rate": 1e-3, "batch_size": 128, "jit_compile": "auto"}
@@ -111,7 +111,7 @@ def run_reference(x_train, x_test, epochs, eager, seed):
         with tf.GradientTape() as tape:
             loss = compute_loss(x)
         variables = encoder.trainable_variables + decoder.trainable_variables
-        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables, strict=True))
 
     def encode(x):
         return tf.split(encoder(x, training=False), 2, axis=1)

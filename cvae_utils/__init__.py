@@ -19,7 +19,7 @@ The chapters' self-checks live in ``cvae_utils.exercises``, one module per chapt
 validation is private (``cvae_utils._validation``).
 """
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 # The one place the repository address is written; _config.yml and the Colab cells are
 # checked against it by tests/test_book.py.

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import importlib.util
 import os
 import shutil
 import threading
@@ -26,21 +25,13 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from tools import build_site
+
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TIMEOUT_MS = 120_000  # generous: long chapter pages on a busy two-core machine
-
-
-def _load_build_script():
-    spec = importlib.util.spec_from_file_location("build_site", ROOT / "tools" / "build_site.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-build_site = _load_build_script()
 
 
 # -- the pages of the book ----------------------------------------------------------------------

@@ -22,6 +22,8 @@ from urllib.parse import urljoin
 import pytest
 from site_helpers import PAGES, ROOT, _unavailable
 
+from tools import alt_text
+
 pytestmark = pytest.mark.site
 
 # The builds, their local servers and the browser: session fixtures shared with test_site.py.
@@ -162,31 +164,9 @@ def test_every_image_has_meaningful_alt_text(edition, request):
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
 
-def _figures(cell):
-    """How many figures a code cell's outputs show: image outputs and HTML animations with a frame."""
-    count = 0
-    for output in cell.get("outputs", []):
-        data = output.get("data", {})
-        if any(mime.startswith("image/") for mime in data):
-            count += 1
-        elif "<img" in "".join(data.get("text/html", "")):
-            count += 1
-    return count
-
-
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
 def test_every_figure_of_a_chapter_has_alt_text_metadata(path):
-    """tools/alt_text.py writes the alt texts into the cells' metadata; tools/sphinx/figure_alt.py renders them."""
-    notebook = json.loads(path.read_text(encoding="utf-8"))
-    problems = []
-    for index, cell in enumerate(notebook["cells"]):
-        figures = _figures(cell) if cell["cell_type"] == "code" else 0
-        if not figures:
-            continue
-        alts = cell["metadata"].get("alt_text")
-        where = f"cell {index} ({''.join(cell['source']).strip().splitlines()[0][:60]!r})"
-        if not isinstance(alts, list) or len(alts) != figures:
-            problems.append(f"{where}: {figures} figure(s) but alt_text metadata {alts!r}")
-        elif not all(isinstance(alt, str) and len(alt.split()) >= 3 and not looks_like_file_name(alt) for alt in alts):
-            problems.append(f"{where}: alt texts must be sentences that describe the figure, got {alts!r}")
-    assert not problems, f"{path.name}: run `python -m tools.alt_text chapters/*.ipynb`:\n  " + "\n  ".join(problems)
+    """The cells keep their figures' descriptions (``alt_text`` metadata, checked by
+    tools/alt_text.py); tools/sphinx/accessibility.py renders them."""
+    found = alt_text.problems(json.loads(path.read_text(encoding="utf-8")), path.name)
+    assert not found, "write the descriptions into the cells' metadata:\n  " + "\n  ".join(found)

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import site
 import subprocess
 import sys
 import venv
@@ -20,7 +21,13 @@ from nbclient.exceptions import CellExecutionError
 
 import cvae_utils
 from tools import notebook
-from tools.notebook import COLAB_CELL, COLAB_INSTALL_SPEC, COLAB_TAG, set_colab_cell
+from tools.notebook import (
+    COLAB_CELL,
+    COLAB_INSTALL_SPEC,
+    COLAB_TAG,
+    HIDDEN_TAG,
+    set_colab_cell,
+)
 
 # Backend-independent checks of the book's Colab cell: they run once, not on every Keras backend.
 pytestmark = pytest.mark.book
@@ -45,11 +52,16 @@ def test_the_cell_installs_the_tagged_release_of_this_version():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_chapter_starts_with_the_current_colab_cell(path):
+    """Bug caught: the cells pinned v0.3.0 while the package had changed."""
     nb = nbformat.read(path, as_version=4)
     first = next(c for c in nb.cells if c.cell_type == "code")
     assert COLAB_TAG in first.metadata.get("tags", []), f"{path.name}: first code cell is not tagged {COLAB_TAG}"
-    assert first.source == COLAB_CELL, \
-        f"{path.name}: outdated Colab cell; run `python -m tools.notebook --colab-cells chapters/*.ipynb`"
+    update = "run `python -m tools.notebook --colab-cells chapters/*.ipynb`"
+    pinned = re.findall(r"@v(\S+?)\"", first.source)
+    assert pinned == [cvae_utils.__version__], \
+        f"{path.name}: the Colab cell installs {pinned}, not {cvae_utils.__version__}; {update}"
+    assert first.source == COLAB_CELL, f"{path.name}: outdated Colab cell; {update}"
+    assert HIDDEN_TAG in first.metadata["tags"], f"{path.name}: the website shows the Colab cell; {update}"
 
 
 def test_outside_colab_the_cell_only_hides_tensorflow_logs(monkeypatch):
@@ -75,10 +87,17 @@ def test_in_colab_the_cell_installs_the_package(tmp_path):
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
     env_dir = tmp_path / "venv"
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
+    # Colab has TensorFlow and Keras already: the venv sees this environment's packages
+    # (a path file, not system_site_packages, which would be the base interpreter's even
+    # when the tests run in a venv) after its own, where pip installs cvae_utils.
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             capture_output=True, text=True, check=True).stdout.strip()
+    Path(purelib, "outer_environment.pth").write_text("\n".join(site.getsitepackages()) + "\n")
     cell = cell_installing(str(source))
     env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    env.pop("PYTHONPATH", None)  # Colab has none: the package comes from the venv
     run = subprocess.run([str(python), "-c", f"{STUB_COLAB}\nexec({cell!r})"], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stdout + run.stderr
@@ -123,6 +142,7 @@ def without_colab_source(nb_json: dict) -> dict:
     for cell in nb_json["cells"]:
         if COLAB_TAG in cell["metadata"].get("tags", []):
             del cell["source"]
+            cell["metadata"]["tags"] = [t for t in cell["metadata"]["tags"] if t != HIDDEN_TAG]
     return nb_json
 
 
@@ -133,6 +153,7 @@ def test_set_colab_cell_replaces_only_that_cells_source(tmp_path):
     assert set_colab_cell(path) is True
     after = json.loads(path.read_text())
     assert "".join(after["cells"][1]["source"]) == COLAB_CELL
+    assert after["cells"][1]["metadata"]["tags"] == [COLAB_TAG, HIDDEN_TAG]  # hidden on the website
     assert without_colab_source(after) == without_colab_source(before)  # outputs, counts, metadata, ids
     text = path.read_text()
     assert set_colab_cell(str(path)) is False and path.read_text() == text  # already up to date

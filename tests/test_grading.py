@@ -102,8 +102,8 @@ def test_untouched_student_notebook_scores_zero(tmp_path_factory, chapter):
     assert (report["score"], report["max_score"]) == (0, len(CHECKED)), report
     for exercise in CHECKED:
         result = _by_label(report)[exercise.label]
-        assert result["status"] == "not written" and result["score"] == 0, result
-        assert "NotImplementedError" in result["reason"], result
+        assert result["status"] == "not attempted" and result["score"] == 0, result
+        assert "is not written yet" in result["reason"], result
     assert report["first_error"]["ename"] == "NotImplementedError"
 
 
@@ -133,6 +133,14 @@ CHECKS = '''from cvae_utils.exercises import report
 def check_value(name, fn, argument, expected):
     got = fn(argument)
     return report(name, got == expected, f"{name}({argument}) must be {expected}, got {got}")
+
+
+def check_class(name, cls):
+    try:  # as the course's class checks do: an error becomes a failed verdict
+        got = cls().value()
+    except Exception as exc:
+        return report(name, False, f"{name}().value() raised {type(exc).__name__}: {exc}")
+    return report(name, got == 1, f"{name}().value() must be 1, got {got}")
 '''
 
 # label, function, reference solution, check call
@@ -208,6 +216,30 @@ def test_errors_hangs_missing_checks_and_a_dead_kernel_are_reported(broken_repor
     assert "kernel died" in report["run"]
     assert report["first_error"]["ename"] == "AssertionError"  # the wrong double, the first cell that failed
     assert (out / "report.md").is_file() and (out / "executed.ipynb").is_file()
+
+
+def test_untouched_function_and_class_stubs_are_both_not_attempted(tmp_path_factory):
+    """Bug caught: an untouched class stub (its NotImplementedError caught by the
+    check and reported as a failed verdict) was graded "failed" while an untouched
+    function stub was "not written"."""
+    folder = tmp_path_factory.mktemp("mini_stubs_reference")
+    reference = mini_chapter()
+    cells = [nbformat.v4.new_markdown_cell("```{exercise} One\n:label: ex-mini-one\nWrite `One`.\n```"),
+             nbformat.v4.new_markdown_cell("```{solution-start} ex-mini-one\n:class: dropdown\n```"),
+             nbformat.v4.new_code_cell("class One:\n    def value(self):\n        return 1"),
+             nbformat.v4.new_markdown_cell("```{solution-end}\n```"),
+             nbformat.v4.new_code_cell("check_class('One', One)")]
+    reference.cells = reference.cells[:2] + cells + reference.cells[2:7]  # One, then double
+    nbformat.write(reference, folder / "mini.ipynb")
+    student = student_notebooks.student_notebook(reference, "mini.ipynb")
+    report, out = _grade(tmp_path_factory, "stubs", student, reference=folder / "mini.ipynb",
+                       cell_timeout=CELL_TIMEOUT)
+    results = _by_label(report)
+    assert set(results) == {"ex-mini-one", "ex-mini-double"}, report
+    for label, name in [("ex-mini-one", "One.value"), ("ex-mini-double", "double")]:
+        assert results[label]["status"] == "not attempted", results[label]
+        assert f"{name} is not written yet" in results[label]["reason"], results[label]
+    assert "✗ not attempted" in (out / "report.md").read_text()
 
 
 def test_the_notebook_time_limit_stops_the_run(tmp_path_factory):

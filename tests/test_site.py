@@ -14,7 +14,6 @@ is saved as a full-page screenshot in artifacts/screenshots/ (or CVAE_SCREENSHOT
 from __future__ import annotations
 
 import html.parser
-import importlib.util
 import json
 import os
 import re
@@ -25,6 +24,8 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import yaml
+
+from tools import student_notebooks
 
 pytestmark = pytest.mark.site
 
@@ -298,17 +299,6 @@ def _notebook_sources(path: Path) -> str:
     return "\n".join("".join(cell["source"]) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"])
 
 
-def _student_notebooks():
-    spec = importlib.util.spec_from_file_location("student_notebooks", ROOT / "tools" / "student_notebooks.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("student_notebooks", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-student_notebooks = _student_notebooks()
-
-
 @pytest.mark.parametrize("docname", NOTEBOOK_PAGES)
 def test_student_downloads_have_no_solutions(docname, site, student_site):
     """The download button serves the chapter's student notebook: stubs instead of solutions."""
@@ -448,9 +438,7 @@ def test_hide_solutions_strips_the_downloaded_notebook(mini_books):
 
 
 def test_strip_solutions_keeps_text_around_the_gates():
-    spec = importlib.util.spec_from_file_location("student_edition", ROOT / "tools" / "sphinx" / "student_edition.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    from tools.sphinx import student_edition as module
     notebook = {"cells": [
         {"cell_type": "markdown", "metadata": {}, "source": "Before.\n\n```{solution-start} ex\n:class: dropdown\n```\n"},
         {"cell_type": "code", "metadata": {}, "source": "answer = 42", "outputs": [], "execution_count": 1},

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +25,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as `python tools/build_site.py`: import tools.*
+    sys.path.insert(0, str(ROOT))
 BASE_CONFIG = ROOT / "_config.yml"
 STUDENT_CONFIG = ROOT / "_config_student.yml"
 
@@ -77,20 +78,11 @@ def build(output: Path | None = None, student: bool = False, strict: bool = True
     print("$", " ".join(command), flush=True)
     subprocess.run(command, cwd=ROOT, check=True)
     if student:
-        notebooks = _student_notebooks().write_student_notebooks(output / "student_notebooks")
+        from tools import student_notebooks
+
+        notebooks = student_notebooks.write_student_notebooks(output / "student_notebooks")
         print(f"student notebooks: {len(notebooks)} in {output / 'student_notebooks'}", flush=True)
     return html_dir(output)
-
-
-def _student_notebooks():
-    """tools/student_notebooks.py (loaded from its file: this script also runs as ``python tools/build_site.py``)."""
-    name = "cvae_course_student_notebooks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / "student_notebooks.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def main(argv=None) -> int:

@@ -58,7 +58,7 @@ from pathlib import Path
 
 import nbformat
 
-from tools import student_notebooks
+from tools import notebook_runner, student_notebooks
 
 ROOT = student_notebooks.ROOT
 DEFAULT_OUT = Path("grading")
@@ -77,7 +77,8 @@ class ExerciseResult:
     check: str  # the self-check function(s) it runs
     points: int
     score: int = 0
-    status: str = "missing"  # passed | failed | not written | error | timeout | not run | missing | manual
+    # passed | failed | not attempted | error | timeout | not run | missing | manual
+    status: str = "missing"
     reason: str = ""
     cell: int | None = None  # index of the check cell in the executed notebook
     verdicts: list = field(default_factory=list)
@@ -175,20 +176,6 @@ def restore_checks(submission, source) -> tuple[dict, list[str]]:
 # -- running the notebook -----------------------------------------------------------------------
 
 
-def _kernel_manager():
-    """A kernel manager that starts ipykernel with this interpreter (as nbval's --nbval-current-env)."""
-    import ipykernel.kernelspec
-    from jupyter_client import AsyncKernelManager
-    from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-
-    class CurrentEnvironment(KernelSpecManager):
-        def get_kernel_spec(self, kernel_name):
-            return KernelSpec(resource_dir=ipykernel.kernelspec.RESOURCES, **ipykernel.kernelspec.get_kernel_dict())
-
-    # asynchronous, as nbclient's own default: with a blocking client its time limits do not work
-    return AsyncKernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvironment())
-
-
 def _read_verdicts(log: Path, offset: int) -> tuple[list, int]:
     if not log.exists():
         return [], offset
@@ -209,18 +196,15 @@ def _read_verdicts(log: Path, offset: int) -> tuple[list, int]:
 
 def execute(notebook, workdir: Path, timeout: float, cell_timeout: float, env: dict) -> tuple[dict, str]:
     """Run every code cell (in place); return {cell index: CellRun} and a note on how the run ended."""
-    from nbclient import NotebookClient
     from nbclient.exceptions import DeadKernelError
-    from nbclient.util import run_sync
 
     runs = {i: CellRun() for i, c in enumerate(notebook.cells) if c.cell_type == "code"}
     log = Path(env["CVAE_GRADE_LOG"])
     replies = {}
-    km = _kernel_manager()
-    client = NotebookClient(
-        notebook, km=km, timeout=int(cell_timeout), allow_errors=True, interrupt_on_timeout=True,
-        error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []},
-        startup_timeout=120, resources={"metadata": {"path": str(workdir)}})
+    km = notebook_runner.kernel_manager()
+    client = notebook_runner.client(
+        notebook, km, cwd=workdir, cell_timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
+        error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []})
     client.on_cell_executed = lambda cell, cell_index, execute_reply: replies.__setitem__(cell_index, execute_reply)
     ended = "every cell ran"
     try:
@@ -256,7 +240,7 @@ def execute(notebook, workdir: Path, timeout: float, cell_timeout: float, env: d
                     run.status, run.ename, run.evalue = "error", "DeadKernelError", "the kernel died while running this cell"
                     ended = f"the kernel died in cell {index}"
                     break
-                except Exception as exc:  # noqa: BLE001 - whatever happens, the other cells still get a verdict
+                except Exception as exc:
                     run.status, run.ename, run.evalue = "error", type(exc).__name__, str(exc)[:500]
                 finally:
                     run.seconds = round(time.monotonic() - start, 2)
@@ -274,15 +258,12 @@ def execute(notebook, workdir: Path, timeout: float, cell_timeout: float, env: d
                     run.evalue = content.get("evalue") or errors[0].get("evalue", "")
                 else:
                     run.status = "ok"
-    except Exception as exc:  # noqa: BLE001 - e.g. the kernel does not start
+    except Exception as exc:
         ended = f"the notebook could not be run: {type(exc).__name__}: {exc}"[:500]
     finally:
         try:
-            if client.kc is not None:
-                client.kc.stop_channels()
-            if km.has_kernel:
-                run_sync(km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - cleaning up must not hide the report
+            notebook_runner.shutdown(client, km)
+        except Exception:
             pass
     for run in runs.values():
         if run.status == "not run" and not run.why_not_run:
@@ -299,6 +280,19 @@ def _first_line(text: str, limit: int = 400) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+_STUB = re.compile(r"\S+ is not written yet: " + re.escape(student_notebooks.STUB_MESSAGE))
+
+
+def _stub_message(run: CellRun, failed: list) -> str:
+    """The stub's "... is not written yet" message if the check stopped on an
+    untouched stub (raised by the check cell or inside a failed verdict)."""
+    for text in [run.evalue] + [verdict["message"] for verdict in failed]:
+        match = _STUB.search(str(text))
+        if match:
+            return match.group(0)
+    return ""
+
+
 def score(exercise: ExerciseResult, run: CellRun) -> ExerciseResult:
     """Fill in status, score and reason of one exercise from the run of its check cell."""
     exercise.verdicts = run.verdicts
@@ -312,20 +306,22 @@ def score(exercise: ExerciseResult, run: CellRun) -> ExerciseResult:
         exercise.status, exercise.reason = "not run", f"not run: {run.why_not_run}"
     elif run.status == "timeout":
         exercise.status, exercise.reason = "timeout", f"the check cell hit the time limit: {run.evalue}"
+    elif stub := _stub_message(run, failed):
+        # the student notebook's stub, left as it was: a function stub raises its
+        # NotImplementedError through the check, a class stub's error is caught by
+        # the check and reported as its failed verdict; either way, not attempted
+        exercise.status = "not attempted"
+        exercise.reason = f"not attempted (NotImplementedError: {stub})"
     elif failed:
         exercise.status, exercise.reason = "failed", _first_line(failed[-1]["message"])
     elif run.status == "error":
-        if run.ename == "NotImplementedError":  # the stub of the student notebook, untouched
-            exercise.status = "not written"
-            exercise.reason = f"not written yet (NotImplementedError: {_first_line(run.evalue)})"
-        else:
-            exercise.status = "error"
-            exercise.reason = f"{run.ename}: {_first_line(run.evalue)}"
-            missing = re.search(r"name '(\w+)' is not defined", str(run.evalue))
-            if missing and missing.group(1).startswith("check_"):
-                exercise.reason += " - the chapter's import cell (near the top) did not run to the end"
-            elif missing:
-                exercise.reason += " - is it defined in a cell above the check, and did that cell run?"
+        exercise.status = "error"
+        exercise.reason = f"{run.ename}: {_first_line(run.evalue)}"
+        missing = re.search(r"name '(\w+)' is not defined", str(run.evalue))
+        if missing and missing.group(1).startswith("check_"):
+            exercise.reason += " - the chapter's import cell (near the top) did not run to the end"
+        elif missing:
+            exercise.reason += " - is it defined in a cell above the check, and did that cell run?"
     else:
         exercise.status = "failed"
         exercise.reason = (f"the check cell ran, but {exercise.check} reported no verdict "
@@ -359,7 +355,7 @@ def grade(submission_path, out=DEFAULT_OUT, timeout: float = DEFAULT_TIMEOUT,
 
     try:
         submission = nbformat.read(submission_path, as_version=4)
-    except Exception as exc:  # noqa: BLE001 - not a notebook, broken JSON, missing file
+    except Exception as exc:
         submission = None
         report["run"] = f"the submission could not be read as a notebook: {type(exc).__name__}: {_first_line(exc)}"
     reference = Path(reference) if reference else (find_reference(submission) if submission is not None else None)
@@ -391,12 +387,12 @@ def grade(submission_path, out=DEFAULT_OUT, timeout: float = DEFAULT_TIMEOUT,
         if errors:
             i, r = errors[0]
             report["first_error"] = {"cell": i, "ename": r.ename, "evalue": _first_line(r.evalue)}
-        for exercise, result in results:
+        for _, result in results:
             if result.cell is not None:
                 score(result, runs[result.cell])
         try:
             nbformat.write(submission, out / "executed.ipynb")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             report["notes"].append(f"the executed notebook could not be saved: {exc}")
 
     for exercise, result in results:
@@ -415,7 +411,7 @@ def grade(submission_path, out=DEFAULT_OUT, timeout: float = DEFAULT_TIMEOUT,
 
 # -- the report ---------------------------------------------------------------------------------
 
-_SYMBOL = {"passed": "✓ passed", "failed": "✗ failed", "not written": "✗ not written", "error": "✗ error", "timeout": "✗ time limit",
+_SYMBOL = {"passed": "✓ passed", "failed": "✗ failed", "not attempted": "✗ not attempted", "error": "✗ error", "timeout": "✗ time limit",
            "not run": "✗ not run", "missing": "✗ missing", "manual": "by hand"}
 
 

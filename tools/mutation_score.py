@@ -274,7 +274,8 @@ def main(argv=None) -> int:
     minutes = (time.monotonic() - started) / 60
     if run.returncode != 0:
         tail = log.read_text(errors="replace").replace("\r", "\n").splitlines()[-30:]
-        print("mutmut run failed (exit %d); the end of %s:\n%s" % (run.returncode, log, "\n".join(tail)))
+        print(f"mutmut run failed (exit {run.returncode}); the end of {log}:")
+        print("\n".join(tail))
         return 1
     (workdir / "minutes.txt").write_text(f"{minutes:.2f}")
     status = report(args, copy, names, env, minutes)

@@ -1,17 +1,13 @@
-"""Write a chapter notebook from a compact list of cells, and execute it.
+"""Put the current Colab cell into chapter notebooks.
 
-Chapters are authored as small Python scripts that call :func:`write` (kept out of the repo's
-chapters/ so the .ipynb stays the one source readers and Colab see). Usage:
-
-    from tools.notebook import md, code, write
-    write("chapters/00_setup.ipynb", [md("# Title"), code("print(1)", tags=["nbval-check-output"])])
-
-Run it with ``python -m tools.run_notebook chapters/00_setup.ipynb`` to execute in place (full mode).
-
-After a release bump (``cvae_utils.__version__``) put the new Colab cell into every chapter,
-changing nothing else in the notebooks:
+After a release bump (``cvae_utils.__version__``, see tools/release.py) put
+the new Colab cell into every chapter, changing nothing else in them:
 
     python -m tools.notebook --colab-cells chapters/*.ipynb
+
+The cell (tagged ``colab-install``) installs the tagged release
+``v<__version__>`` in Colab and does nothing else elsewhere, so the website
+does not show it: the tool also tags it ``remove-input``.
 """
 
 from __future__ import annotations
@@ -26,6 +22,7 @@ import nbformat
 from cvae_utils import REPOSITORY_URL, __version__
 
 COLAB_TAG = "colab-install"
+HIDDEN_TAG = "remove-input"  # the website leaves it out (no output outside Colab)
 # A tagged release (.github/workflows/release.yml creates the tag v<__version__>), so a learner
 # gets the package the book's outputs were made with.
 COLAB_INSTALL_SPEC = f"cvae_utils @ git+{REPOSITORY_URL}@v{__version__}"
@@ -52,23 +49,9 @@ finally:
     os.close(stderr)'''
 
 
-def md(text: str):
-    return nbformat.v4.new_markdown_cell(text.strip("\n"))
-
-
-def code(text: str, tags=()):
-    cell = nbformat.v4.new_code_cell(text.strip("\n"))
-    if tags:
-        cell.metadata["tags"] = list(tags)
-    return cell
-
-
-def colab_cell():
-    return code(COLAB_CELL, tags=[COLAB_TAG])
-
-
 def set_colab_cell(path) -> bool:
-    """Make the source of the notebook's cell tagged ``colab-install`` equal to COLAB_CELL.
+    """Make the source of the notebook's cell tagged ``colab-install`` equal to COLAB_CELL,
+    and tag it ``remove-input``.
 
     Everything else (outputs, execution counts, metadata, other cells) stays as it is.
     Returns True if the notebook changed, False if its cell was already up to date.
@@ -82,20 +65,15 @@ def set_colab_cell(path) -> bool:
     tagged = [c for c in nb.cells if c.cell_type == "code" and COLAB_TAG in c.metadata.get("tags", [])]
     if len(tagged) != 1:
         raise ValueError(f"{path} must have exactly one code cell tagged {COLAB_TAG!r}, found {len(tagged)}")
-    if tagged[0].source == COLAB_CELL:
+    cell = tagged[0]
+    tags = cell.metadata["tags"]
+    if cell.source == COLAB_CELL and HIDDEN_TAG in tags:
         return False
-    tagged[0].source = COLAB_CELL
+    cell.source = COLAB_CELL
+    if HIDDEN_TAG not in tags:
+        tags.append(HIDDEN_TAG)
     nbformat.write(nb, path)
     return True
-
-
-def write(path: str, cells) -> None:
-    nb = nbformat.v4.new_notebook()
-    nb.cells = list(cells)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
-    nb.metadata["language_info"] = {"name": "python"}
-    nb.metadata["colab"] = {"provenance": []}
-    nbformat.write(nb, path)
 
 
 def main(argv=None) -> int:

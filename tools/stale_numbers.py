@@ -16,7 +16,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tools.boxes import ROLE, box_numbers, is_found, output_numbers, output_text
+from tools.boxes import (
+    ROLE,
+    box_numbers,
+    is_found,
+    output_numbers,
+    output_text,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -2,7 +2,7 @@
 
 1. Figures get alternative text from their notebook cell: ``alt_text`` in a code cell's metadata
    is a list with one sentence per figure the cell shows (image outputs and animations, in
-   order), written by tools/alt_text.py. Without it an image's alt text would be its file name.
+   order), kept with the cell and checked by tools/alt_text.py. Without it an image's alt text would be its file name.
    A cell whose list does not match its figures is a build warning (an error under ``-W``).
 2. matplotlib's animation player (``Animation.to_jshtml``) gets a label for its frame slider.
 3. A hidden code cell's toggle (myst-nb's ``<summary aria-label="Toggle hidden content">``) is
@@ -58,9 +58,9 @@ def set_alt_texts(app, doctree, docname):
             alts = [alts]
         if len(alts) != len(figures):
             logger.warning(f"cell {cell.get('cell_index')} shows {len(figures)} figure(s) but its alt_text "
-                           f"metadata has {len(alts)} (run: python -m tools.alt_text)", location=cell)
+                           f"metadata has {len(alts)} (python -m tools.alt_text --check names the cell)", location=cell)
             continue
-        for node, alt in zip(figures, alts):
+        for node, alt in zip(figures, alts, strict=True):
             if isinstance(node, nodes.image):
                 node["alt"] = alt
             else:  # raw HTML: an alt attribute on each <img> that has none

@@ -19,7 +19,6 @@ the student site and the student notebooks cannot disagree about what a solution
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -28,21 +27,16 @@ from docutils import nodes
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 
+# Sphinx puts only tools/sphinx on sys.path: the repository root, for tools.*
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tools import student_notebooks  # noqa: E402 - after the path
+
 logger = logging.getLogger(__name__)
 
 
-def _load_student_notebooks():
-    """tools/student_notebooks.py, loaded from its file (Sphinx puts only tools/sphinx on sys.path)."""
-    name = "cvae_course_student_notebooks"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parents[1] / "student_notebooks.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # before exec: its dataclasses look their module up there
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
-student_notebooks = _load_student_notebooks()
 strip_solutions = student_notebooks.strip_solutions
 
 

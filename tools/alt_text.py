@@ -3,7 +3,7 @@
     python -m tools.alt_text chapters/*.ipynb          # write (only files that change)
     python -m tools.alt_text --check chapters/*.ipynb  # exit 1 if a file would change
 
-A code cell that shows figures (image outputs, or matplotlib's HTML animation player) gets
+A code cell that shows figures (image outputs, or the HTML animation player of grid_animation) gets
 ``"alt_text": [one sentence per figure, in output order]`` in its metadata; the website's
 extension tools/sphinx/accessibility.py turns them into the images' ``alt`` attributes. The sentences
 live here, keyed by a snippet of the cell's source that names the figure (usually its title),
@@ -109,9 +109,9 @@ ALT_TEXTS = [
     ('title="VAE on binarized MNIST (latent_dim=2)"',
      ["Training curves of the VAE with a 2-D latent space on binarized MNIST: total loss, reconstruction "
       "loss and KL term per epoch, on training and test images."]),
-    ("to_jshtml(",
-     ["Animation of the VAE's decoded latent grid during training, one frame per snapshot: a grid of decoded "
-      "images that turns from uniform blur into an ordered map of digits."]),
+    ('title="VAE decoded latent grid"',
+     ["Animation of the VAE's decoded latent grid during training, one frame per snapshot, opening on the "
+      "last: a grid of decoded images that turns from uniform blur into an ordered map of digits."]),
     ('title="Autoencoder: codes $z = f(x)$"',
      ["Two scatter plots of test digits coloured by class: the plain autoencoder's codes spread over an "
       "irregular region with gaps, while the VAE's posterior means fill a compact round region around the "

@@ -8,8 +8,9 @@
 The built site (``jupyter-book build .`` writes ``_build/html``) is served on 127.0.0.1 and
 each page is measured by Lighthouse 12 (npm, pinned in package.json: ``npm ci`` installs it)
 with its mobile defaults (simulated slow 4G and a 4x slower CPU) in Debian's chromium
-(``CHROME_PATH``, default /usr/bin/chromium). The local server sends files uncompressed, so
-the byte counts are an upper bound on what a compressing web host sends.
+(``CHROME_PATH``, default /usr/bin/chromium). Like GitHub Pages, which hosts the book, the
+local server sends text files (HTML, CSS, JavaScript, SVG, JSON) gzip-compressed; the bytes
+are those transferred (``--no-gzip`` measures uncompressed files).
 
 The table lists, per page, the performance and accessibility scores, the largest contentful
 paint, the bytes transferred and the number of requests, against the targets: performance
@@ -21,15 +22,21 @@ rows and keeps the others. About 30-60 s per page.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
+import functools
+import gzip
 import json
+import mimetypes
 import os
 import shutil
 import subprocess
 import sys
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.site_helpers import PAGES, serve
+from tests.site_helpers import PAGES
 
 from .machine import describe
 
@@ -88,6 +95,50 @@ def table(rows: dict) -> str:
     return "\n".join(lines)
 
 
+COMPRESSED = {".html", ".css", ".js", ".svg", ".json", ".txt", ".ttf"}
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    """Serves files as a static web host does: text gzip-compressed."""
+
+    gzip = True
+
+    def log_message(self, *args):
+        pass
+
+    def do_GET(self):
+        path = Path(self.translate_path(self.path))
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (self.gzip and accepts and path.is_file()
+                and path.suffix in COMPRESSED):
+            super().do_GET()
+            return
+        body = gzip.compress(path.read_bytes(), compresslevel=6)
+        self.send_response(200)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@contextlib.contextmanager
+def serve(directory: Path, compress: bool = True):
+    """Serve a folder on 127.0.0.1 (a free port) in a background thread."""
+    handler = type("Handler", (_Handler,), {"gzip": compress})
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
 def lighthouse_command() -> list[str]:
     local = ROOT / "node_modules" / ".bin" / "lighthouse"
     if local.exists():
@@ -120,6 +171,8 @@ def main(argv=None) -> int:
     parser.add_argument("--all", action="store_true",
                         help="every page of the table of contents")
     parser.add_argument("--site", type=Path, default=ROOT / "_build" / "html")
+    parser.add_argument("--no-gzip", action="store_true",
+                        help="send files uncompressed")
     parser.add_argument("--out", default="lighthouse",
                         help="file name under benchmarks/results/, no suffix")
     args = parser.parse_args(argv)
@@ -131,7 +184,7 @@ def main(argv=None) -> int:
     saved = (json.loads(out.with_suffix(".json").read_text())
              if out.with_suffix(".json").exists() else {})
     rows = saved.get("pages", {})
-    with serve(args.site) as base:
+    with serve(args.site, compress=not args.no_gzip) as base:
         for page in pages:
             rows[page] = measure(f"{base}{page}.html")
             print(page, rows[page], flush=True)
@@ -140,9 +193,11 @@ def main(argv=None) -> int:
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime(
         "%Y-%m-%d %H:%M UTC")
     out.with_suffix(".json").write_text(json.dumps(
-        {"date": stamp, "machine": machine, "pages": rows}, indent=1) + "\n")
-    text = (f"Lighthouse 12.2.3, mobile defaults, Debian chromium; {stamp}; "
-            f"{machine}.\nTargets: performance >= {TARGETS['performance']}, "
+        {"date": stamp, "machine": machine, "gzip": not args.no_gzip,
+         "pages": rows}, indent=1) + "\n")
+    sent = "uncompressed" if args.no_gzip else "text gzip-compressed"
+    text = (f"Lighthouse 12.2.3, mobile defaults, Debian chromium; files "
+            f"served {sent}; {stamp}; {machine}.\nTargets: performance >= {TARGETS['performance']}, "
             f"accessibility {TARGETS['accessibility']}, "
             f"<= {TARGETS['bytes'] / 1e6:g} MB per page.\n\n{table(rows)}\n")
     out.with_suffix(".md").write_text(text)

@@ -16,7 +16,8 @@ The table lists, per page, the performance and accessibility scores, the largest
 paint, the bytes transferred and the number of requests, against the targets: performance
 >= 90, accessibility 100, <= 2 MB. It is printed and written to
 ``benchmarks/results/<out>.md`` and ``.json``; a run of some pages replaces those pages'
-rows and keeps the others. About 30-60 s per page.
+rows and keeps the others. Each page's full Lighthouse report (what to fix, which element is
+the largest paint) is kept in artifacts/lighthouse/. About 30-60 s per page.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from .machine import describe
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
+REPORTS = ROOT / "artifacts" / "lighthouse"
 DEFAULT_PAGES = [PAGES[0], "chapters/04_vae", "chapters/05_cvae"]
 TARGETS = {"performance": 90, "accessibility": 100, "bytes": 2_000_000}
 CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu"
@@ -149,8 +151,9 @@ def lighthouse_command() -> list[str]:
                      "repository root")
 
 
-def measure(url: str, timeout: int = 600) -> dict:
-    """Run Lighthouse on one URL and return its summarized figures."""
+def measure(url: str, report: Path | None = None, timeout: int = 600) -> dict:
+    """Run Lighthouse on one URL and return its summarized figures; the full
+    JSON report is written to ``report`` if given."""
     env = dict(os.environ)
     env.setdefault("CHROME_PATH", "/usr/bin/chromium")
     command = lighthouse_command() + [
@@ -161,6 +164,9 @@ def measure(url: str, timeout: int = 600) -> dict:
                           timeout=timeout, check=False)
     if done.returncode != 0:
         return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
+    if report is not None:
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_text(done.stdout)
     return summarize(json.loads(done.stdout))
 
 
@@ -186,7 +192,8 @@ def main(argv=None) -> int:
     rows = saved.get("pages", {})
     with serve(args.site, compress=not args.no_gzip) as base:
         for page in pages:
-            rows[page] = measure(f"{base}{page}.html")
+            rows[page] = measure(f"{base}{page}.html",
+                                 REPORTS / f"{page.replace('/', '_')}.json")
             print(page, rows[page], flush=True)
     rows = {page: rows[page] for page in sorted(rows, key=_toc_order)}
     machine = describe()

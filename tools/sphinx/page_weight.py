@@ -39,7 +39,8 @@ from sphinx.util.images import get_image_size
 
 TEMPLATES = Path(__file__).parent / "templates" / "page_weight"
 _FONT_AWESOME_SCRIPT = re.compile(
-    r'\s*<script src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>')
+    r'\s*<script\b[^>]*\bsrc="[^"]*_static/scripts/fontawesome\.js'
+    r'[^"]*"[^>]*></script>')
 # inline scripts of other extensions read these files' globals at once
 _KEEP_BLOCKING = {"documentation_options.js"}
 _MATH_MARKUP = ('class="math', "mathjax_process", "tex2jax_process")

@@ -81,11 +81,11 @@ def meets_targets(row: dict) -> bool:
 def table(rows: dict) -> str:
     """A Markdown table of ``{page: summarize(...)}``, one line per page."""
     if not isinstance(rows, dict):
-        raise TypeError(f"rows must be a dict page -> figures, "
+        raise TypeError("rows must be a dict page -> figures, "
                         f"got {type(rows).__name__}")
-    lines = ["| page | performance | accessibility | LCP (s) | total (KB) "
-             "| requests | targets |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+    header = ("| page | performance | accessibility | LCP (s) | total (KB) "
+              "| requests | targets |")
+    lines = [header, "|---|---:|---:|---:|---:|---:|---|"]
     for page, row in rows.items():
         if "error" in row:
             lines.append(f"| {page} | | | | | | error: {row['error']} |")

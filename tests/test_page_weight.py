@@ -122,7 +122,7 @@ def _local(page, url):
     return (page.parent / path).resolve() if path else None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _sent(path: Path) -> int:
     """Bytes sent for a file: text gzip-compressed, images as they are."""
     data = path.read_bytes()

@@ -13,7 +13,12 @@ from .models import decode_latent
 
 
 class LatentGridSnapshots(keras.callbacks.Callback):
-    """Decode a fixed latent grid at the end of every ``every`` epochs (and before training).
+    """Decode a fixed latent grid before training, at the end of every
+    ``every`` epochs and after the last epoch.
+
+    With ``doubling=True`` the snapshots are taken after epochs 1, 2, 4, 8,
+    ... instead (and after the last): the grid changes most in the first
+    epochs, so a few frames show the whole story.
 
     ``snapshots`` holds (epoch, images) pairs; :func:`cvae_utils.plots.animation.grid_animation`
     turns them into an animation of the decoded manifold as training proceeds.
@@ -21,7 +26,8 @@ class LatentGridSnapshots(keras.callbacks.Callback):
     Introduced in chapter 04, *Variational autoencoders*.
     """
 
-    def __init__(self, z_grid, every: int = 1, label: int | None = None):
+    def __init__(self, z_grid, every: int = 1, label: int | None = None,
+                 doubling: bool = False):
         super().__init__()
         arr = np.asarray(z_grid) if not isinstance(z_grid, (str, bytes)) else None
         if arr is None or arr.ndim != 2:
@@ -31,20 +37,34 @@ class LatentGridSnapshots(keras.callbacks.Callback):
         self.every = check_positive_int(every, "every")
         if label is not None:
             check_positive_int(label, "label", minimum=0)
+        if not isinstance(doubling, bool):
+            raise TypeError(f"doubling must be True or False, got {type(doubling).__name__}")
         self.label = label
+        self.doubling = doubling
         self.snapshots: list[tuple[int, np.ndarray]] = []
+        self._epochs_done = 0
 
     def _snap(self, epoch):
         label = (self.label or 0) if getattr(self.model, "conditional", False) else self.label
         self.snapshots.append((epoch, decode_latent(self.model, self.z_grid, label)))
+
+    def _due(self, epoch: int) -> bool:
+        if self.doubling:
+            return epoch & (epoch - 1) == 0  # a power of two
+        return epoch % self.every == 0
 
     def on_train_begin(self, logs=None):
         if not self.snapshots:
             self._snap(0)
 
     def on_epoch_end(self, epoch, logs=None):
-        if (epoch + 1) % self.every == 0:
+        self._epochs_done = epoch + 1
+        if self._due(epoch + 1):
             self._snap(epoch + 1)
+
+    def on_train_end(self, logs=None):
+        if self.snapshots[-1][0] != self._epochs_done:
+            self._snap(self._epochs_done)
 
 
 class EpochLog(keras.callbacks.Callback):

@@ -41,6 +41,20 @@ def test_latent_grid_snapshots_record_every_epoch():
     assert len(history.history["loss"]) == 2
 
 
+def test_latent_grid_snapshots_doubling_keeps_powers_of_two_and_the_last():
+    model = compile_model(VAE(latent_dim=2))
+    snaps = LatentGridSnapshots(np.zeros((4, 2)), doubling=True)
+    model.fit(binary_images(16), epochs=6, batch_size=8, verbose=0, callbacks=[snaps])
+    assert [epoch for epoch, _ in snaps.snapshots] == [0, 1, 2, 4, 6]
+
+
+def test_latent_grid_snapshots_end_on_the_last_epoch():
+    model = compile_model(VAE(latent_dim=2))
+    snaps = LatentGridSnapshots(np.zeros((4, 2)), every=2)
+    model.fit(binary_images(16), epochs=3, batch_size=8, verbose=0, callbacks=[snaps])
+    assert [epoch for epoch, _ in snaps.snapshots] == [0, 2, 3]
+
+
 # -- EpochLog: the compact training log -------------------------------------------------------
 
 def test_epoch_log_prints_every_nth_epoch_and_the_last_with_the_loss_terms(capsys):

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import io
+import re
+
 import numpy as np
 import pytest
 from helpers import binary_images, class_labels
-from matplotlib.animation import FuncAnimation
 from matplotlib.figure import Figure
 
+from PIL import Image
+
 from cvae_utils.plots import grid_animation
+from cvae_utils.plots.images import tile
 from cvae_utils.models import CVAE, VAE, Autoencoder
 from cvae_utils.plots import (latent_grid, plot_conditional_grid, plot_image_grid, plot_interpolation,
                                  plot_latent_manifold, plot_latent_scatter, plot_reconstructions,
@@ -140,14 +146,44 @@ def test_latent_grid_and_tile():
     assert np.all(canvas[2 * 28:, 28:] == 0)  # the blank sixth cell
 
 
-def test_grid_animation():
-    frames = [(epoch, binary_images(4, seed=epoch)) for epoch in range(3)]
-    anim = grid_animation(frames, ncols=2, title="demo")
-    assert isinstance(anim, FuncAnimation)
-    fig = anim._fig
-    assert isinstance(fig, Figure) and len(fig.axes) == 1
-    html = anim.to_jshtml()
-    assert "<script" in html and html.count("data:image/png") == 3
+def _frames(html):
+    return re.findall(r'"(data:image/webp;base64,[^"]+)"', html)
+
+
+def test_grid_animation_opens_on_the_last_snapshot_and_holds_each_once():
+    snapshots = [(epoch, binary_images(4, seed=epoch)) for epoch in (0, 1, 2, 4)]
+    html = grid_animation(snapshots, ncols=2, title="demo").to_html()
+    script = html[html.index("<script>"):]
+    frames = _frames(script)
+    assert len(frames) == 4 and len(set(frames)) == 4
+    shown = re.search(r'<img src="([^"]+)"', html).group(1)
+    assert shown == frames[-1]  # the trained grid, not the untrained one
+    assert 'alt="demo, epoch 4"' in html and "<output>4</output>" in html
+    assert 'max="3"' in html and 'value="3"' in html
+    assert "[0, 1, 2, 4]" in script  # the epochs the slider names
+    assert 'width="56" height="56"' in html  # a 2x2 tile of 28 px images
+
+
+def test_grid_animation_frames_are_the_tiled_snapshots():
+    images = binary_images(4, seed=3)
+    html = grid_animation([(0, images)], ncols=2, quality=100).to_html()
+    data = base64.b64decode(_frames(html)[0].split(",", 1)[1])
+    decoded = np.asarray(Image.open(io.BytesIO(data)).convert("L")) / 255
+    expected = 1 - tile(images, 2)  # dark digits on white
+    assert decoded.shape == expected.shape
+    assert np.abs(decoded - expected).mean() < 0.05
+
+
+def test_grid_animation_is_shown_by_jupyter_and_stays_small():
+    # blurred blobs of varying width, like a decoder's images early on
+    rows, cols = np.mgrid[:28, :28]
+    width = np.linspace(2, 8, 225)[:, None, None]
+    blobs = np.exp(-((rows - 14) ** 2 + (cols - 14) ** 2) / (2 * width**2))
+    snapshots = [(epoch, blobs[..., None] ** (epoch + 1)) for epoch in range(7)]
+    anim = grid_animation(snapshots, ncols=15)
+    html = anim._repr_html_()
+    assert html == anim.to_html()
+    assert len(html) < 7 * 30_000  # about 15 KB a frame; PNG: 2.5x more
 
 
 def test_autoencoder_manifold_is_allowed_for_2d_codes():

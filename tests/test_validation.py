@@ -192,6 +192,9 @@ CASES = [
     ("animation of nothing", lambda m: grid_animation([], ncols=2), ValueError, r"snapshots is empty"),
     ("animation of a string", lambda m: grid_animation("snaps", ncols=2), TypeError, r"list of \(epoch, images\) pairs"),
     ("animation items", lambda m: grid_animation([m.x], ncols=2), ValueError, r"snapshots\[0\] must be an \(epoch, images\) pair"),
+    ("animation quality 101", lambda m: grid_animation([(0, m.x)], ncols=2, quality=101), ValueError,
+     r"quality must be at most 100"),
+    ("animation title", lambda m: grid_animation([(0, m.x)], ncols=2, title=3), TypeError, r"title must be a str"),
     # -- data ----------------------------------------------------------------------------------
     ("binarize as string", lambda m: load_mnist(binarize="yes"), TypeError, r"binarize must be True or False"),
     ("subset 0", lambda m: load_fashion_mnist(subset=0), ValueError, r"subset must be an integer >= 1, got 0"),
@@ -202,6 +205,8 @@ CASES = [
      r"z_grid must be latent codes of shape \(N, latent_dim\)"),
     ("snapshots every 0", lambda m: LatentGridSnapshots(m.z, every=0), ValueError, r"every must be an integer >= 1"),
     ("snapshots label", lambda m: LatentGridSnapshots(m.z, label=-1), ValueError, r"label must be an integer >= 0"),
+    ("snapshots doubling", lambda m: LatentGridSnapshots(m.z, doubling="yes"), TypeError,
+     r"doubling must be True or False"),
     # -- config --------------------------------------------------------------------------------
     ("negative seed to set_seed", lambda m: config.set_seed(-1), ValueError, r"seed must be a non-negative integer"),
     ("float seed to set_seed", lambda m: config.set_seed(1.5), ValueError, r"seed must be a non-negative integer"),

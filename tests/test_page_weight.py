@@ -1,0 +1,228 @@
+"""Light pages (GUIDE section 8): what tools/sphinx/page_weight.py does to
+the HTML, and the built site's weight, math and icons in the browser.
+
+The Lighthouse figures themselves come from ``python -m benchmarks.lighthouse``
+(too slow for a test); these tests catch the regressions that the benchmark
+would show: a 1.5 MB script back on every page, MathJax where there is no
+math, images that load before they are scrolled to.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import importlib.util
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from site_helpers import PAGES, ROOT
+
+pytest_plugins = ["site_helpers"]
+
+_spec = importlib.util.spec_from_file_location(
+    "page_weight", ROOT / "tools" / "sphinx" / "page_weight.py")
+page_weight = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(page_weight)
+
+# Bytes as a web host that compresses text sends them (GitHub Pages does;
+# benchmarks/lighthouse.py serves the same way). What a page sends before it
+# can show anything: its HTML and the scripts and stylesheets that block
+# rendering (Font Awesome's script alone: 0.4 MB compressed).
+BLOCKING_BUDGET = 300_000
+# everything a page loads up front, images that are not lazy included
+PAGE_BUDGET = 2_000_000
+TEXT = {".html", ".css", ".js", ".svg", ".json"}
+
+
+# -- the extension's rewriting (no build needed) -----------------------------
+
+def test_every_image_but_the_first_loads_lazily_with_its_size():
+    body = ('<p>x</p><img alt="a" src="../_images/one.png" />'
+            '<img alt="b" src="../_images/two.png" />'
+            '<img alt="c" src="../_images/three.png" style="width: 50%" />')
+    sizes = {"one.png": (10, 20), "two.png": (300, 200), "three.png": (5, 5)}
+    out = page_weight.lazy_images(body, sizes)
+    one, two, three = re.findall(r"<img\b[^>]*>", out)
+    assert "loading" not in one  # may be in view when the page opens
+    assert 'loading="lazy"' in two and 'width="300" height="200"' in two
+    assert 'loading="lazy"' in three and "width=" not in three.replace(
+        "width: 50%", "")
+    assert out.count('alt="') == 3 and "<p>x</p>" in out
+
+
+def test_an_image_that_says_how_it_loads_is_left_alone():
+    body = ('<img src="a.png" /><img loading="eager" src="b.png" />')
+    assert page_weight.lazy_images(body, {}) == body
+
+
+@pytest.mark.parametrize("body, expected", [
+    ('<span class="math notranslate nohighlight">\\(x\\)</span>', True),
+    ('<div class="math notranslate nohighlight">\\[x\\]</div>', True),
+    ("<p>No equations; the code says <code>math.exp</code>.</p>", False),
+])
+def test_page_has_math_looks_for_what_mathjax_typesets(body, expected):
+    assert page_weight.page_has_math(body) is expected
+
+
+def test_the_font_awesome_script_tag_is_removed_and_nothing_else():
+    block = ('<link href="_static/styles/theme.css" rel="stylesheet" />\n'
+             '  <script src="../_static/scripts/fontawesome.js?digest=1">'
+             '</script>\n  <link rel="preload" as="script" '
+             'href="_static/scripts/bootstrap.js" />')
+    out = page_weight.without_font_awesome(block)
+    assert "fontawesome" not in out
+    assert "theme.css" in out and "bootstrap.js" in out
+    deferred = block.replace("<script src", "<script defer src")  # 0.17
+    assert "fontawesome" not in page_weight.without_font_awesome(deferred)
+
+
+class _Script:
+    def __init__(self, filename, priority=500, **attributes):
+        self.filename, self.priority = filename, priority
+        self.attributes = attributes
+
+
+def test_scripts_are_deferred_except_inline_and_documentation_options():
+    doctools = _Script("_static/doctools.js", priority=200)
+    deferred = page_weight._deferred(doctools)
+    assert deferred.attributes == {"defer": "defer"}
+    assert deferred.priority == 200 and doctools.attributes == {}
+    for kept in (_Script("_static/documentation_options.js"),
+                 _Script("", body="let x = 1;"),
+                 _Script("_static/sphinx-thebe.js", **{"async": "async"})):
+        assert page_weight._deferred(kept) is kept
+
+
+def test_mathjax_scripts_are_recognised_by_path_and_config():
+    class App:
+        class config:
+            mathjax_path = "mathjax/tex-chtml.js"
+
+    assert page_weight._is_mathjax(App, _Script("_static/mathjax/tex-chtml.js"))
+    assert page_weight._is_mathjax(
+        App, _Script("", body='window.MathJax = {"options": {}}'))
+    assert not page_weight._is_mathjax(App, _Script("_static/doctools.js"))
+    assert not page_weight._is_mathjax(App, _Script("", body="let x = 1;"))
+
+
+# -- the built site -----------------------------------------------------------
+
+def _page(site, docname):
+    return site / f"{docname}.html"
+
+
+def _tags(html, name):
+    return re.findall(rf"<{name}\b[^>]*>", html)
+
+
+def _local(page, url):
+    path = urlsplit(url).path
+    return (page.parent / path).resolve() if path else None
+
+
+@functools.cache
+def _sent(path: Path) -> int:
+    """Bytes sent for a file: text gzip-compressed, images as they are."""
+    data = path.read_bytes()
+    return len(gzip.compress(data)) if path.suffix in TEXT else len(data)
+
+
+def _weights(site, docname):
+    """(blocking bytes, up-front bytes) of one built page."""
+    page = _page(site, docname)
+    html = page.read_text(encoding="utf-8")
+    head = html[:html.find("<body")]
+    blocking = up_front = _sent(page)
+    files = set()
+    for tag in _tags(html, "script") + _tags(html, "link") + _tags(html, "img"):
+        src = re.search(r'\b(?:src|href)="([^"]+)"', tag)
+        if not src or src.group(1).startswith(("data:", "http", "#")):
+            continue
+        if tag.startswith("<link") and 'rel="stylesheet"' not in tag:
+            continue
+        if tag.startswith("<img") and 'loading="lazy"' in tag:
+            continue
+        local = _local(page, src.group(1))
+        if local is None or not local.is_file() or local in files:
+            continue
+        files.add(local)
+        size = _sent(local)
+        up_front += size
+        blocks = tag in head and (tag.startswith("<link") or not re.search(
+            r"\b(defer|async)\b", tag))
+        blocking += size if blocks else 0
+    return blocking, up_front
+
+
+@pytest.mark.site
+def test_no_page_loads_the_font_awesome_script(site):
+    heavy = [page for page in PAGES if "fontawesome.js" in
+             _page(site, page).read_text(encoding="utf-8")]
+    assert not heavy, f"pages load Font Awesome's 1.5 MB script: {heavy}"
+
+
+@pytest.mark.site
+def test_mathjax_is_loaded_only_by_pages_with_math(site):
+    with_math, without = [], []
+    for page in map(functools.partial(_page, site), PAGES):
+        html = page.read_text(encoding="utf-8")
+        loads = any("mathjax" in tag.lower() for tag in _tags(html, "script"))
+        (with_math if 'class="math' in html else without).append(
+            (page.relative_to(site).as_posix(), loads))
+    assert with_math and without, "need pages of both kinds to test this"
+    assert all(loads for _, loads in with_math)
+    assert not [page for page, loads in without if loads], \
+        "pages without math load MathJax"
+
+
+@pytest.mark.site
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_weight_is_within_budget(docname, site):
+    blocking, up_front = _weights(site, docname)
+    assert blocking <= BLOCKING_BUDGET, \
+        f"{docname}: {blocking:,} bytes block the first paint"
+    assert up_front <= PAGE_BUDGET, \
+        f"{docname}: {up_front:,} bytes load up front (budget {PAGE_BUDGET:,})"
+
+
+ICONS_JS = """() => Array.from(document.querySelectorAll(
+    'header i[class*="fa-"], .article-header-buttons i[class*="fa-"]'))
+  .filter(i => i.offsetParent !== null)
+  .map(i => {
+    const before = getComputedStyle(i, "::before");
+    const named = i.closest("button, a");
+    const label = named && (named.getAttribute("aria-label")
+      || named.getAttribute("title") || named.textContent.trim());
+    return {icon: i.className, width: i.getBoundingClientRect().width,
+            font: before.fontFamily, glyph: before.content, label};
+  })"""
+
+
+@pytest.mark.site
+def test_icons_show_from_the_theme_fonts_and_are_labelled(site_url, open_page):
+    visit = open_page(site_url + "intro.html")
+    visit.page.evaluate("document.fonts.ready.then(() => true)")
+    icons = visit.page.evaluate(ICONS_JS)
+    assert len(icons) >= 3, f"expected the header's icons, got {icons}"
+    for icon in icons:
+        assert "Font Awesome" in icon["font"], icon
+        assert icon["glyph"] not in ("none", "normal", '""'), icon
+        assert icon["width"] > 0 and icon["label"], icon
+    loaded = visit.page.evaluate(
+        "document.fonts.check('900 16px \"Font Awesome 6 Free\"')")
+    assert loaded, "the theme's Font Awesome web font did not load"
+
+
+MATH_RENDERED_JS = """async () => {
+  if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; }
+  return document.querySelectorAll("mjx-container").length;
+}"""
+
+
+@pytest.mark.site
+def test_math_still_renders_where_there_is_math(site_url, open_page):
+    visit = open_page(site_url + "chapters/04_vae.html")
+    assert visit.page.evaluate(MATH_RENDERED_JS) > 10
+    assert not visit.errors, visit.errors

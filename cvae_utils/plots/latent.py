@@ -12,6 +12,7 @@ import numpy as np
 from .._validation import (as_array, check_class_labels, check_latent, check_names, check_positive_float,
                            check_positive_int)
 from ..models import decode_latent
+from .style import COLUMN_WIDTH, MIN_FONT_SIZE
 from .images import _check_ax, _hide_ticks, plot_image_grid, tile
 
 
@@ -58,7 +59,7 @@ def plot_latent_scatter(z, labels, class_names=None, title: str = "Latent codes 
     check_names(class_names, int(classes.max()) + 1, "class_names")
     fig = None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6.5, 5.5))
+        fig, ax = plt.subplots(figsize=(COLUMN_WIDTH - 1.2, 5.2))
     for c in classes:
         sel = labels == c
         ax.scatter(z[sel, 0], z[sel, 1], s=point_size, color=CLASS_COLORS[int(c) % 10],
@@ -71,7 +72,7 @@ def plot_latent_scatter(z, labels, class_names=None, title: str = "Latent codes 
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
     ax.set_title(title)
-    ax.legend(markerscale=4, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5), title="label")
+    ax.legend(markerscale=4, fontsize=MIN_FONT_SIZE, loc="center left", bbox_to_anchor=(1.0, 0.5), title="label")
     fig = fig or ax.figure
     fig.tight_layout()
     return fig

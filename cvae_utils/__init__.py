@@ -60,7 +60,7 @@ from .source import show_source  # noqa: E402
 from .evaluate import (cas_training_set, classification_accuracy_score, classifier_accuracy,  # noqa: E402
                        per_class_diversity, real_image_sampler)
 from .plots import plot_per_class  # noqa: E402
-from .plots import use_book_style  # noqa: E402
+from .plots import plot_aggregate_posterior, use_book_style  # noqa: E402
 
 # One list of the public names: the API page of the book documents exactly these.
 __all__ = [
@@ -89,4 +89,5 @@ __all__ = [
     "traversal_codes", "traversal_effects", "VAE", "warmup_beta",
     "cas_training_set", "classification_accuracy_score", "classifier_accuracy", "per_class_diversity",
     "plot_per_class", "real_image_sampler", "use_book_style",
+    "plot_aggregate_posterior",
 ]

@@ -23,13 +23,13 @@ from .conditional import plot_per_class
 from .diagrams import plot_graphical_model, plot_latent_variable_schematic
 from .explorer import explorer_html, latent_explorer
 from .images import plot_completions, plot_image_grid, plot_image_rows, plot_reconstructions, tile
-from .latent import (CLASS_COLORS, CLASS_MARKERS, latent_grid, plot_conditional_grid, plot_interpolation,
+from .latent import (CLASS_COLORS, CLASS_MARKERS, latent_grid, plot_aggregate_posterior, plot_conditional_grid, plot_interpolation,
                      plot_latent_manifold, plot_latent_scatter)
 from .traversals import plot_latent_traversal
 from .style import use_book_style
 
 __all__ = [
-    "CLASS_COLORS", "CLASS_MARKERS", "explorer_html", "grid_animation", "latent_explorer", "latent_grid",
+    "CLASS_COLORS", "CLASS_MARKERS", "plot_aggregate_posterior", "explorer_html", "grid_animation", "latent_explorer", "latent_grid",
     "plot_active_units", "plot_bound_vs_samples", "plot_class_values", "plot_completions",
     "plot_conditional_grid", "plot_confusion_matrix", "plot_graphical_model",
     "plot_image_grid",

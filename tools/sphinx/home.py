@@ -96,7 +96,7 @@ class ColabButton(SphinxDirective):
             raise self.error(f"colab-button needs the book's GitHub repository (repository: url), got {url!r}")
         href = f"{COLAB}{url.removeprefix('https://github.com/').strip('/')}/blob/{branch}/{self.arguments[0]}"
         label = " ".join(self.content) or "Open in Colab"
-        markup = f"```{{button-link}} {href}\n:color: primary\n:outline:\n\n{label}\n```"
+        markup = f"```{{button-link}} {href}\n:color: primary\n:outline:\n:expand:\n\n{label}\n```"
         container = nodes.container(classes=["colab-button"])
         self.state.nested_parse(StringList(markup.splitlines(), source=self.env.docname), self.content_offset,
                                 container)

@@ -1,7 +1,7 @@
 """The book's figure style: figures drawn for the website's text column.
 
 A chapter calls :func:`use_book_style` once, in its first code cell; importing the package
-changes nothing. A figure :data:`COLUMN_WIDTH` inches wide at :data:`DPI` dots per inch is
+changes nothing. A figure ``COLUMN_WIDTH`` inches wide at ``DPI`` dots per inch is
 as wide as the website's text column at 1280 px (688 CSS px), so it is shown at the size it
 was drawn and a 9-point label is 12 CSS px on the page. In a notebook the figures are PNGs
 at twice that resolution (IPython's "retina" format), sharp on 2x screens.
@@ -32,8 +32,8 @@ def use_book_style(retina: bool = True) -> dict:
     """Draw the following figures for the book's pages (every chapter, from Chapter 00, calls
     it in its first code cell).
 
-    Sets Matplotlib's rcParams to :data:`BOOK_STYLE` (figure width and dpi, font sizes of at
-    least :data:`MIN_FONT_SIZE` points) and, in IPython, the inline figure format: "retina"
+    Sets Matplotlib's rcParams to ``BOOK_STYLE`` (figure width and dpi, font sizes of at
+    least ``MIN_FONT_SIZE`` points) and, in IPython, the inline figure format: "retina"
     (PNG at twice the resolution, with its display size in the output's metadata) or plain
     "png" with ``retina=False``. Returns the rcParams it set.
     """

@@ -3,6 +3,7 @@ edition (both editions, built once per session by tests/site_helpers.py, opened 
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 import re
@@ -201,7 +202,7 @@ def test_exercises_are_numbered_per_chapter(docname, site):
 
 def _page_text(path):
     text = re.sub(r"<(script|style)\b.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.S)
-    return " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
 
 
 def _output_text(notebook):

@@ -191,7 +191,7 @@ def test_the_home_page_shows_the_course_entry_points_and_chapter_cards(site):
 @pytest.mark.parametrize("docname", [doc for doc in CHAPTER_PAGES if "{exercise}" in _source(doc).read_text()])
 def test_exercises_are_numbered_per_chapter(docname, site):
     text = (site / (docname + ".html")).read_text(encoding="utf-8")
-    numbers = [(int(a), int(b)) for a, b in re.findall(r"Exercise (\d+)\.(\d+)", text)]
+    numbers = [(int(a), int(b)) for a, b in re.findall(r'<span class="caption-number">Exercise (\d+)\.(\d+)', text)]
     chapter = int(Path(docname).name.split("_")[0])
     titles = sorted(set(numbers))
     assert titles and titles == [(chapter, k) for k in range(1, len(titles) + 1)], \

@@ -321,9 +321,13 @@ def test_student_edition_has_the_exercises_but_no_solutions(docname, site, stude
         f"student {docname}.html lost exercises"
     if _source(docname).suffix == ".ipynb":
         full_text, student_text = squeeze(page_text(full)), squeeze(page_text(student))
+        # the student page is the student notebook: its stubs repeat the solutions' signatures
+        original = json.loads(_source(docname).read_text(encoding="utf-8"))
+        stubs = squeeze("\n".join(c.source for c in student_notebooks.student_notebook(original, docname).cells))
         for line in solution_snippets(_source(docname)):
             assert squeeze(line) in full_text, f"the book's {docname}.html lacks solution code {line!r}"
-            assert squeeze(line) not in student_text, f"student {docname}.html shows solution code {line!r}"
+            if squeeze(line) not in stubs:
+                assert squeeze(line) not in student_text, f"student {docname}.html shows solution code {line!r}"
 
 
 def test_student_edition_is_announced(site, student_site):

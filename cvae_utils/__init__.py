@@ -62,6 +62,7 @@ from .web import WebModel, export_web_model, load_web_model  # noqa: E402
 from .evaluate import (cas_training_set, classification_accuracy_score, classifier_accuracy,  # noqa: E402
                        per_class_diversity, real_image_sampler)
 from .plots import plot_per_class  # noqa: E402
+from .plots import plot_aggregate_posterior, use_book_style  # noqa: E402
 
 # One list of the public names: the API page of the book documents exactly these.
 __all__ = [
@@ -90,5 +91,6 @@ __all__ = [
     "toy_relative_variance", "ToyAutoencoder", "train_classifier", "train_models",
     "traversal_codes", "traversal_effects", "VAE", "warmup_beta",
     "cas_training_set", "classification_accuracy_score", "classifier_accuracy", "per_class_diversity",
-    "plot_per_class", "real_image_sampler",
+    "plot_per_class", "real_image_sampler", "use_book_style",
+    "plot_aggregate_posterior",
 ]

@@ -10,6 +10,8 @@
 - :mod:`~cvae_utils.plots.traversals`: latent traversals, one latent dimension moving per row.
 - :mod:`~cvae_utils.plots.conditional`: per-class bars, real against generated (classification accuracy,
   diversity).
+- :mod:`~cvae_utils.plots.style`: :func:`~cvae_utils.plots.style.use_book_style`, the
+  figures' size, fonts and resolution for the book's pages.
 - :mod:`~cvae_utils.plots.animation` and :mod:`~cvae_utils.plots.explorer`: the training
   animation and the interactive latent explorer of the website.
 """
@@ -21,12 +23,14 @@ from .conditional import plot_per_class
 from .diagrams import plot_graphical_model, plot_latent_variable_schematic
 from .explorer import draw_digit, draw_digit_html, explorer_html, latent_explorer
 from .images import plot_completions, plot_image_grid, plot_image_rows, plot_reconstructions, tile
-from .latent import (CLASS_COLORS, CLASS_MARKERS, latent_grid, plot_conditional_grid, plot_interpolation,
+from .latent import (CLASS_COLORS, CLASS_MARKERS, latent_grid, plot_aggregate_posterior, plot_conditional_grid, plot_interpolation,
                      plot_latent_manifold, plot_latent_scatter)
 from .traversals import plot_latent_traversal
+from .style import use_book_style
 
 __all__ = [
     "CLASS_COLORS", "CLASS_MARKERS", "draw_digit", "draw_digit_html", "explorer_html", "grid_animation", "latent_explorer", "latent_grid",
+    "plot_aggregate_posterior",
     "plot_active_units", "plot_bound_vs_samples", "plot_class_values", "plot_completions",
     "plot_conditional_grid", "plot_confusion_matrix", "plot_graphical_model",
     "plot_image_grid",
@@ -34,5 +38,5 @@ __all__ = [
     "plot_latent_traversal",
     "plot_latent_variable_schematic", "plot_rate_distortion", "plot_reconstructions",
     "plot_per_class",
-    "plot_training_curves", "tile",
+    "plot_training_curves", "tile", "use_book_style",
 ]

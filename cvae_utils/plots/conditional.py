@@ -11,6 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .._validation import as_array
+from .style import COLUMN_WIDTH, MIN_FONT_SIZE
 
 # Okabe-Ito colours (safe for the common colour-vision deficiencies), one hatch each as a second cue
 GROUP_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
@@ -49,7 +50,7 @@ def plot_per_class(values, title: str, ylabel: str, ax=None, class_names=None, y
     if len(class_names) != num_classes:
         raise ValueError(f"class_names must name {num_classes} classes, got {len(class_names)}")
     if ax is None:
-        fig, ax = plt.subplots(figsize=(8, 3.4))
+        fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 3.4))
     elif not isinstance(ax, plt.Axes):
         raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
     else:
@@ -65,5 +66,5 @@ def plot_per_class(values, title: str, ylabel: str, ax=None, class_names=None, y
     if ylim is not None:
         ax.set_ylim(*ylim)
     ax.set_title(title)
-    ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
+    ax.legend(fontsize=MIN_FONT_SIZE, loc="lower right", framealpha=0.9)
     return fig

@@ -10,6 +10,7 @@ import numpy as np
 
 from .._validation import as_array, check_nonnegative_float, check_positive_int
 from ..evaluate import ACTIVITY_THRESHOLD
+from .style import COLUMN_WIDTH, MIN_FONT_SIZE
 
 
 _PANEL_KEYS = ("reconstruction_loss", "kl_loss", "gsnn_loss")
@@ -49,9 +50,14 @@ def plot_training_curves(history, title: str = "Training curves", conditional: b
     if not isinstance(validation_label, str) or not validation_label:
         raise TypeError(f"validation_label must be a non-empty string, got {validation_label!r}")
     nice = _panel_titles(conditional, structured="gsnn_loss" in hist)
-    width = 5.5 if len(panels) < 3 else 4.7
-    fig, axes = plt.subplots(1, len(panels), figsize=(width * len(panels), 3.8), squeeze=False)
-    for ax, key in zip(axes[0], panels):
+    # at most two panels side by side: each keeps readable text at the column's width
+    ncols = min(2, len(panels))
+    nrows = -(-len(panels) // ncols)
+    width = COLUMN_WIDTH if ncols == 2 else 4.5
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 3.2 * nrows + 0.4), squeeze=False)
+    for ax in axes.flat[len(panels):]:
+        ax.axis("off")
+    for ax, key in zip(axes.flat, panels):
         epochs = np.arange(1, len(hist[key]) + 1)
         ax.plot(epochs, hist[key], marker="o", ms=3, label="train")
         if "val_" + key in hist:
@@ -109,11 +115,11 @@ def plot_rate_distortion(rates, distortions, betas, title: str = "Rate–distort
     labels = _beta_labels(betas, len(r), labels)
     fig = None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(7.5, 5))
+        fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 4.8))
     ax.plot(r, d, color="0.7", lw=1, zorder=1)
     ax.scatter(r, d, c=np.arange(len(r)), cmap="viridis", s=40, zorder=2)
     for ri, di, label in zip(r, d, labels):
-        ax.annotate(label, (ri, di), textcoords="offset points", xytext=(6, 4), fontsize=9)
+        ax.annotate(label, (ri, di), textcoords="offset points", xytext=(6, 4), fontsize=MIN_FONT_SIZE)
     best = int(np.argmin(r + d))
     total = r[best] + d[best]
     line_r = np.linspace(0.0, total, 2000)
@@ -130,7 +136,7 @@ def plot_rate_distortion(rates, distortions, betas, title: str = "Rate–distort
     ax.set_xlabel("rate R = KL(q(z|x) ‖ p(z))  [nats per image]" + ("  (symlog scale)" if xscale == "symlog" else ""))
     ax.set_ylabel("distortion D = −log p(x|z)  [nats per image]")
     ax.set_title(title)
-    ax.legend(fontsize=8, loc="best")
+    ax.legend(fontsize=MIN_FONT_SIZE, loc="best")
     ax.grid(alpha=0.3)
     fig = fig or ax.figure
     fig.tight_layout()
@@ -162,11 +168,11 @@ def plot_active_units(activities, betas, threshold: float = ACTIVITY_THRESHOLD,
     per = "β" if labels is None else "model"
     labels = _beta_labels(betas, len(acts), labels)
     counts = [int(np.sum(a > threshold)) for a in acts]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
+    fig, (left, right) = plt.subplots(2, 1, figsize=(COLUMN_WIDTH, 7.4))  # one above the other: readable at column width
     positions = np.arange(len(acts))
     left.bar(positions, counts, color=plt.get_cmap("viridis")(np.linspace(0, 1, len(acts))))
     for p, c in zip(positions, counts):
-        left.text(p, c, str(c), ha="center", va="bottom", fontsize=9)
+        left.text(p, c, str(c), ha="center", va="bottom", fontsize=MIN_FONT_SIZE)
     left.set_xticks(positions)
     left.set_xticklabels(labels, rotation=30)
     left.set_ylabel(f"active units (activity > {threshold:g})")
@@ -183,7 +189,7 @@ def plot_active_units(activities, betas, threshold: float = ACTIVITY_THRESHOLD,
     right.set_xlabel("latent dimension, sorted by activity")
     right.set_ylabel("activity Var$_x$[E$_q$[$z_i$]]")
     right.set_title("Activity of every dimension")
-    right.legend(fontsize=7, ncol=2)
+    right.legend(fontsize=MIN_FONT_SIZE, ncol=2)
     right.grid(alpha=0.3)
     fig.suptitle(title)
     fig.tight_layout()
@@ -203,8 +209,12 @@ def plot_bound_vs_samples(num_samples, estimates, elbos=None, title="How the bou
         raise ValueError(f"num_samples must be at least two sample counts >= 1, got {num_samples!r}")
     if not isinstance(estimates, dict) or not estimates:
         raise TypeError("estimates must be a non-empty dict {model name: values, one per K}")
-    fig, axes = plt.subplots(1, len(estimates), figsize=(3.2 * len(estimates), 3.4), squeeze=False)
-    for ax, (name, values) in zip(axes[0], estimates.items()):
+    ncols = min(3, len(estimates))  # three panels a row fit the column with readable text
+    nrows = -(-len(estimates) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(COLUMN_WIDTH * ncols / 3, 2.9 * nrows + 0.5), squeeze=False)
+    for ax in axes.flat[len(estimates):]:
+        ax.axis("off")
+    for ax, (name, values) in zip(axes.flat, estimates.items()):
         values = as_array(values, f"estimates[{name!r}]")
         if values.shape != ks.shape:
             raise ValueError(f"estimates[{name!r}] needs one value per K ({len(ks)}), got shape {values.shape}")
@@ -215,8 +225,9 @@ def plot_bound_vs_samples(num_samples, estimates, elbos=None, title="How the bou
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("K (samples per image)")
         ax.grid(alpha=0.3)
-    axes[0, 0].set_ylabel("nats per image")
-    axes[0, 0].legend(fontsize=8)
+    for row in axes:
+        row[0].set_ylabel("nats per image")
+    axes[0, 0].legend(fontsize=MIN_FONT_SIZE)
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -239,7 +250,7 @@ def plot_confusion_matrix(matrix, class_names=None, title="Requested class (rows
     for i in range(n):
         for j in range(n):
             if matrix[i, j] >= 0.005:
-                ax.text(j, i, f"{100 * matrix[i, j]:.0f}", ha="center", va="center", fontsize=7,
+                ax.text(j, i, f"{100 * matrix[i, j]:.0f}", ha="center", va="center", fontsize=MIN_FONT_SIZE,
                         color="white" if matrix[i, j] > 0.5 else "black")
     ax.set_xticks(range(n), names)
     ax.set_yticks(range(n), names)
@@ -277,6 +288,6 @@ def plot_class_values(values: dict, class_names, title: str, xlabel: str):
     ax.set_xlabel(xlabel)
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=MIN_FONT_SIZE)
     fig.tight_layout()
     return fig

@@ -11,6 +11,7 @@ import numpy as np
 from matplotlib.axes import Axes
 
 from .._validation import check_image_stack, check_images, check_positive_float, check_positive_int
+from .style import COLUMN_WIDTH, MIN_FONT_SIZE
 
 
 def _check_ax(ax):
@@ -72,8 +73,12 @@ def plot_image_grid(images, ncols: int = 8, titles=None, title: str | None = Non
     col_titles = _check_labels_per(col_titles, ncols, "col_titles")
     # Constrained layout keeps the per-image titles of one row clear of the images above them
     # and the figure title clear of the first row (tight_layout let them overlap).
-    row_height = cell_size + (0.25 if titles is not None else 0.0)
-    width = cell_size * ncols + (0.9 if row_labels else 0.0)
+    # A grid wider than the page's text column is drawn smaller, not shown shrunk: its
+    # titles keep their size on the page.
+    labels_width = 0.9 if row_labels else 0.0
+    cell_size = min(cell_size, (COLUMN_WIDTH - labels_width) / ncols)
+    row_height = cell_size + (0.3 if titles is not None else 0.0)
+    width = cell_size * ncols + labels_width
     height = row_height * nrows + (0.4 if title else 0) + (0.25 if col_titles else 0)
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), squeeze=False, layout="constrained")
     for i, ax in enumerate(axes.flat):
@@ -81,13 +86,13 @@ def plot_image_grid(images, ncols: int = 8, titles=None, title: str | None = Non
         if i < len(imgs):
             ax.imshow(imgs[i], cmap="gray_r", vmin=0, vmax=1)
             if titles is not None:
-                ax.set_title(str(titles[i]), fontsize=8)
+                ax.set_title(str(titles[i]), fontsize=MIN_FONT_SIZE)
         else:
             ax.axis("off")
     for r, label in enumerate(row_labels or ()):
-        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+        axes[r, 0].set_ylabel(label, rotation=0, ha="right", va="center", fontsize=MIN_FONT_SIZE)
     for c, col_title in enumerate(col_titles or ()):
-        axes[0, c].set_title(col_title, fontsize=8)
+        axes[0, c].set_title(col_title, fontsize=MIN_FONT_SIZE)
     if title:
         fig.suptitle(title)
     return fig

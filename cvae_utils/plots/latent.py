@@ -12,6 +12,7 @@ import numpy as np
 from .._validation import (as_array, check_class_labels, check_latent, check_names, check_positive_float,
                            check_positive_int)
 from ..models import decode_latent
+from .style import COLUMN_WIDTH, MIN_FONT_SIZE
 from .images import _check_ax, _hide_ticks, plot_image_grid, tile
 
 
@@ -58,7 +59,7 @@ def plot_latent_scatter(z, labels, class_names=None, title: str = "Latent codes 
     check_names(class_names, int(classes.max()) + 1, "class_names")
     fig = None
     if ax is None:
-        fig, ax = plt.subplots(figsize=(6.5, 5.5))
+        fig, ax = plt.subplots(figsize=(COLUMN_WIDTH - 1.2, 5.2))
     for c in classes:
         sel = labels == c
         ax.scatter(z[sel, 0], z[sel, 1], s=point_size, color=CLASS_COLORS[int(c) % 10],
@@ -71,7 +72,7 @@ def plot_latent_scatter(z, labels, class_names=None, title: str = "Latent codes 
     ax.set_xlabel("$z_1$")
     ax.set_ylabel("$z_2$")
     ax.set_title(title)
-    ax.legend(markerscale=4, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5), title="label")
+    ax.legend(markerscale=4, fontsize=MIN_FONT_SIZE, loc="center left", bbox_to_anchor=(1.0, 0.5), title="label")
     fig = fig or ax.figure
     fig.tight_layout()
     return fig
@@ -181,3 +182,40 @@ def plot_conditional_grid(model, num_samples: int = 10, z=None, class_names=None
     images = model.decode(np.tile(z, (num_classes, 1)), labels)
     names = class_names or [str(c) for c in range(num_classes)]
     return plot_image_grid(images, ncols=k, title=title, cell_size=0.9, row_labels=names)
+
+
+def plot_aggregate_posterior(codes, log10_ratio, extent: float):
+    """The aggregate posterior q(z) of a 2-D VAE against its prior N(0, I), in two panels.
+
+    Left, ``codes`` (shape (N, 2): one code drawn from each training image's q(z|x)) over the
+    prior's circles of radius 1, 2 and 3; right, ``log10_ratio``, log10 q(z)/p(z) on a
+    square grid over [-extent, extent]² (shape (n, n), rows along z_2 from the bottom),
+    clipped to ±2 - orange where the codes are rarer than the prior - with a dashed line
+    where they are ten times rarer: the prior's holes. Returns the Figure.
+
+    Introduced in chapter 04, *The variational autoencoder*.
+    """
+    codes = check_latent(codes, 2, "codes")
+    ratio = as_array(log10_ratio, "log10_ratio").astype("float64")
+    if ratio.ndim != 2 or ratio.shape[0] != ratio.shape[1] or ratio.shape[0] < 2:
+        raise ValueError(f"log10_ratio must be a square grid of shape (n, n) with n >= 2, got {ratio.shape}")
+    if not np.all(np.isfinite(ratio)):
+        raise ValueError("log10_ratio contains NaN or infinite values")
+    extent = check_positive_float(extent, "extent")
+    axis = np.linspace(-extent, extent, len(ratio))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(COLUMN_WIDTH, 4.3), layout="constrained")
+    left.scatter(codes[:, 0], codes[:, 1], s=2, alpha=0.3, color="#0072B2",
+                 label="z ~ q(z | x), one per training image")
+    for radius in (1, 2, 3):  # the prior's density contours are circles
+        left.add_patch(plt.Circle((0, 0), radius, fill=False, color="black", ls="--", lw=1))
+    left.plot([], [], color="black", ls="--", lw=1, label="prior N(0, I): radius 1, 2, 3")
+    left.set_title("Samples of q(z) over the prior")
+    image = right.imshow(np.clip(ratio, -2, 2), origin="lower", extent=(-extent, extent, -extent, extent),
+                         cmap="PuOr", vmin=-2, vmax=2)
+    right.contour(axis, axis, ratio, levels=[-1], colors="black", linewidths=1)
+    fig.colorbar(image, ax=right, shrink=0.8, label="log10 q(z)/p(z), clipped to ±2")
+    right.set_title("q(z) against p(z)\n(dashed: 10 times rarer)")
+    for ax in (left, right):
+        ax.set(xlabel="$z_1$", ylabel="$z_2$", xlim=(-extent, extent), ylim=(-extent, extent), aspect="equal")
+    left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, markerscale=4)
+    return fig

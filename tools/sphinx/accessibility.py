@@ -13,7 +13,7 @@
    is darkened until it reaches a 4.5:1 contrast on the output background.
 6. The theme's search and colour-mode buttons are named by what they show (templates/).
 7. _static/accessibility.css and _static/fit-equations.js: links in tinted boxes with enough
-   contrast, code lines that wrap instead of being cut off, and display equations that fit the
+   contrast, long code lines that scroll (never wrap or get cut off), and display equations that fit the
    text column instead of scrolling sideways.
 """
 

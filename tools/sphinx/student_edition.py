@@ -7,7 +7,10 @@ on the page, and the orphaned ``{solution-end}`` node stops the HTML build with
 
 1. removes a gated solution whole - ``{solution-start}``, every cell up to ``{solution-end}``
    (code cells and their outputs included) and the end marker - before the page is written;
-2. replaces each notebook's copy in ``_sources/`` (what the page's download button serves) with
+2. renders each notebook chapter from its student notebook (tools/student_notebooks.py), so the
+   page shows exactly what a student sees: the cells to fill in (``raise NotImplementedError``),
+   no committed outputs under the self-checks, and wording for an edition without solutions;
+3. replaces each notebook's copy in ``_sources/`` (what the page's download button serves) with
    the chapter's student notebook (tools/student_notebooks.py): solutions cut out, a cell to fill
    in per exercise, the self-checks' committed outputs cleared - the same notebook that the
    "Open in Colab" button opens on the ``student`` branch (set in _config_student.yml).
@@ -79,6 +82,18 @@ class RemoveHiddenGatedSolutions(SphinxTransform):
             del parent[start:end + 1]
 
 
+def _render_student_notebook(app, docname, source):
+    """source-read: a notebook page of the student edition is its student notebook."""
+    if not app.config.hide_solutions:
+        return
+    path = Path(app.env.doc2path(docname))
+    if path.suffix != ".ipynb":
+        return
+    notebook = nbformat.reads(source[0], as_version=4)
+    relative = Path(docname + path.suffix).as_posix()
+    source[0] = nbformat.writes(student_notebooks.student_notebook(notebook, relative))
+
+
 def _write_student_sources(app, exception):
     if exception is not None or not app.config.hide_solutions or app.builder.format != "html":
         return
@@ -98,5 +113,6 @@ def setup(app):
     app.add_node(hidden_solution_start)
     app.add_directive("solution-start", _solution_start_directive(), override=True)
     app.add_transform(RemoveHiddenGatedSolutions)
+    app.connect("source-read", _render_student_notebook)
     app.connect("build-finished", _write_student_sources)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

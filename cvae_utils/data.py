@@ -32,6 +32,11 @@ import numpy as np
 from ._validation import (IMAGE_SHAPE, as_array, check_bool, check_class_labels, check_images,
                           check_nonnegative_float, check_positive_int, check_seed)
 
+__all__ = ["DataUnavailableError", "FASHION_CLASSES", "MNIST_CLASSES",
+           "examples_per_class", "load_fashion_mnist", "load_mnist",
+           "make_spiral", "merge_quadrants", "quadrant_mask", "spiral_curve",
+           "split_quadrants"]
+
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 FASHION_FILES = (
     "train-images-idx3-ubyte.gz",

@@ -69,7 +69,7 @@ def test_cvae_decoder_uses_the_label():
 
 def test_encode_and_decode_work_in_chunks(monkeypatch):
     """Large inputs are processed batch by batch; the result must not depend on the chunk size."""
-    import cvae_utils.models as models
+    import cvae_utils.models.core as models
 
     model = VAE(latent_dim=2)
     x = binary_images(10)

@@ -203,8 +203,9 @@ CASES = [
     ("snapshots every 0", lambda m: LatentGridSnapshots(m.z, every=0), ValueError, r"every must be an integer >= 1"),
     ("snapshots label", lambda m: LatentGridSnapshots(m.z, label=-1), ValueError, r"label must be an integer >= 0"),
     # -- config --------------------------------------------------------------------------------
-    ("negative seed to set_seed", lambda m: config.set_seed(-1), ValueError, r"seed must be a non-negative integer"),
-    ("float seed to set_seed", lambda m: config.set_seed(1.5), ValueError, r"seed must be a non-negative integer"),
+    ("negative seed to set_seed", lambda m: config.set_seed(-1), ValueError, r"seed must be an integer >= 0"),
+    # Bug caught: set_seed raised ValueError for a float seed where every other seed raised TypeError
+    ("float seed to set_seed", lambda m: config.set_seed(1.5), TypeError, r"seed must be an integer >= 0"),
 ]
 
 

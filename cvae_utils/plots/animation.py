@@ -8,6 +8,8 @@ from matplotlib import animation
 from .._validation import check_positive_int
 from .images import tile
 
+__all__ = ["grid_animation"]
+
 
 def grid_animation(snapshots, ncols: int, interval: int = 300, title: str = "Decoded latent grid"):
     """A matplotlib FuncAnimation over (epoch, images) snapshots, each tiled ``ncols`` wide.

@@ -12,6 +12,8 @@ import numpy as np
 
 from .._validation import as_array
 
+__all__ = ["plot_per_class"]
+
 # Okabe-Ito colours (safe for the common colour-vision deficiencies), one hatch each as a second cue
 GROUP_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00")
 GROUP_HATCHES = ("", "//", "..", "xx", "\\\\", "--")

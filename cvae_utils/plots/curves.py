@@ -9,7 +9,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .._validation import as_array, check_nonnegative_float, check_positive_int
-from ..evaluate import ACTIVITY_THRESHOLD
+from ..evaluate.latent import ACTIVITY_THRESHOLD
+
+__all__ = ["plot_active_units", "plot_bound_vs_samples", "plot_class_values",
+           "plot_confusion_matrix", "plot_rate_distortion",
+           "plot_training_curves"]
 
 
 _PANEL_KEYS = ("reconstruction_loss", "kl_loss", "gsnn_loss")

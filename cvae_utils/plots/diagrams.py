@@ -16,6 +16,8 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch
 
+__all__ = ["plot_graphical_model", "plot_latent_variable_schematic"]
+
 
 def plot_latent_variable_schematic(title: str = "Encoder and decoder: the two halves of the model"):
     """A block diagram: x -> encoder f(x) ≈ q(z|x) -> z -> decoder g(z) = p(x|z) -> x, with the prior p(z).

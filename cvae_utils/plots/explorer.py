@@ -27,9 +27,11 @@ import uuid
 import numpy as np
 
 from .._validation import as_array, check_latent, check_positive_int
-from ..models import decode_latent
+from ..models.core import decode_latent
 from .images import tile
 from .latent import CLASS_COLORS, latent_grid
+
+__all__ = ["explorer_html", "latent_explorer"]
 
 TILE = 28  # pixels per decoded image (MNIST-sized models)
 MAX_N = 100  # 100 x 100 tiles of 28 px = a 2800 x 2800 sprite per label; more is not useful

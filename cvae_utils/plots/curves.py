@@ -3,12 +3,11 @@ importance-sampled bound tightens with K, confusion matrices and per-class bars.
 
 from __future__ import annotations
 
-import numbers
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validation import as_array, check_nonnegative_float, check_positive_int
+from .._validation import as_array, check_nonnegative_float, check_number, check_positive_int
 from ..evaluate.latent import ACTIVITY_THRESHOLD
 
 __all__ = ["plot_active_units", "plot_bound_vs_samples", "plot_class_values",
@@ -82,8 +81,7 @@ def _beta_labels(betas, n: int, labels=None) -> list[str]:
         raise ValueError(f"betas must have one entry per point/row ({n}), got {len(betas)}")
     labels = []
     for b in betas:
-        if isinstance(b, bool) or not isinstance(b, numbers.Real):
-            raise TypeError(f"betas must hold numbers, got {b!r}")
+        check_number(b, "every entry of betas")
         labels.append(f"β={float(b):g}")
     return labels
 

@@ -5,11 +5,11 @@
 - :mod:`~cvae_utils.plots.latent`: the latent space — scatter plots, decoded manifolds,
   interpolations, the CVAE's grid of one style per column.
 - :mod:`~cvae_utils.plots.curves`: training curves, the rate-distortion plane, active units,
-  bounds against K, confusion matrices, per-class bars.
+  bounds against K, confusion matrices.
 - :mod:`~cvae_utils.plots.diagrams`: block diagrams and graphical models.
 - :mod:`~cvae_utils.plots.traversals`: latent traversals, one latent dimension moving per row.
-- :mod:`~cvae_utils.plots.conditional`: per-class bars, real against generated (classification accuracy,
-  diversity).
+- :mod:`~cvae_utils.plots.conditional`: per-class bars (classification accuracy, diversity, -ELBO per
+  class), upright or lying down.
 - :mod:`~cvae_utils.plots.animation` and :mod:`~cvae_utils.plots.explorer`: the training
   animation and the interactive latent explorer of the website.
 """

@@ -168,11 +168,11 @@ def check_number(value, name: str, low=None, high=None, *,
     ``open_low``/``open_high`` exclude the ends. A value that is not a
     number raises TypeError, a number out of range ValueError.
     """
-    words = _range_words(low, high, open_low, open_high)
+    words = " " + _range_words(low, high, open_low, open_high)
     if (isinstance(value, (bool, np.bool_))
             or not isinstance(value, numbers.Real)):
-        raise TypeError(f"{name} must be a number {words}, got "
-                        f"{type(value).__name__} {value!r}".replace("  ", " "))
+        raise TypeError(f"{name} must be a number{words.rstrip()}, got "
+                        f"{type(value).__name__} {value!r}")
     inside = math.isfinite(value)
     if inside and low is not None:
         inside = value > low if open_low else value >= low
@@ -180,8 +180,8 @@ def check_number(value, name: str, low=None, high=None, *,
         inside = value < high if open_high else value <= high
     if not inside:
         finite = "" if low is not None and high is not None else "finite "
-        raise ValueError(f"{name} must be a {finite}number {words}, "
-                         f"got {value!r}".replace("  ", " "))
+        raise ValueError(f"{name} must be a {finite}number{words.rstrip()}, "
+                         f"got {value!r}")
     return float(value)
 
 

@@ -65,9 +65,12 @@ OBSERVED_FILL = "0.82"
 
 
 def _check_point(value, what):
-    if not isinstance(value, (tuple, list)) or len(value) != 2:
-        raise ValueError(f"{what} must be a pair of finite numbers (x, y), got {value!r}")
-    return check_number(value[0], f"{what}[0] (x)"), check_number(value[1], f"{what}[1] (y)")
+    try:
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise ValueError
+        return check_number(value[0], "x"), check_number(value[1], "y")
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a pair of finite numbers (x, y), got {value!r}") from None
 
 
 def _check_edges(edges, nodes, what):

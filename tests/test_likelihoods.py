@@ -415,3 +415,34 @@ def test_knn_label_accuracy_with_a_single_reference_point():
     assert knn_label_accuracy(z_ref, [1], z_query, [1, 0], k=1) == 0.5
     with pytest.raises(ValueError, match="labels_reference has 2 labels"):
         knn_label_accuracy(z_ref, [1, 0], z_query, [1, 0], k=1)
+
+
+# -- the models own their importance weights ---------------------------------------------------
+def test_evaluation_asks_the_model_for_its_importance_weights():
+    """Bug caught: evaluation rebuilt encoder -> sampling -> decoder from the model's parts, so a
+    model with weights of its own (another prior, another likelihood) was scored as a plain VAE."""
+
+    class Shifted(VAE):
+        def log_importance_weights(self, x, num_samples, seed_generator):
+            log_w, log_px_z, kl = super().log_importance_weights(x, num_samples, seed_generator)
+            return log_w - 1.0, log_px_z - 1.0, kl
+
+    x = binary_images(4)
+    vae, shifted = VAE(latent_dim=2, seed=0), Shifted(latent_dim=2, seed=0)
+    shifted.set_weights(vae.get_weights())
+    assert importance_sampled_nll(shifted, x, num_samples=3) == pytest.approx(
+        importance_sampled_nll(vae, x, num_samples=3) + 1.0, abs=1e-4)
+    assert negative_elbo(shifted, x) == pytest.approx(negative_elbo(vae, x) + 1.0, abs=1e-4)
+
+
+def test_the_cvae_weighs_with_its_labels():
+    cvae = CVAE(latent_dim=2, num_classes=3, seed=0)
+    x = ops.convert_to_tensor(binary_images(4))
+    weights = {}
+    for label in (0, 2):
+        y = ops.convert_to_tensor(np.full(4, label, dtype="int32"))
+        log_w, log_px_z, kl = cvae.log_importance_weights([x, y], 5, keras.random.SeedGenerator(0))
+        assert tuple(ops.shape(log_w)) == (5, 4) and tuple(ops.shape(log_px_z)) == (5, 4)
+        assert tuple(ops.shape(kl)) == (4,)
+        weights[label] = ops.convert_to_numpy(log_w)
+    assert not np.allclose(weights[0], weights[2])  # the label reaches the encoder and the decoder

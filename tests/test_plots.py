@@ -367,3 +367,15 @@ def test_plot_rate_distortion_into_a_given_axes_shows_every_point(xscale):
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
     assert x0 < rates.min() and rates.max() < x1 and y0 < distortions.min() and distortions.max() < y1
     plt.close(fig)
+
+
+def test_per_class_bars_lie_down_with_class_zero_on_top():
+    """plot_class_values (chapter 09) is plot_per_class lying down: values along x, classes on y."""
+    from cvae_utils import plot_class_values
+
+    fig = plot_class_values({"a": [1.0, 2.0, 3.0]}, ["x", "y", "z"], title="t", xlabel="nats")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["x", "y", "z"]
+    assert ax.yaxis_inverted() and ax.get_xlabel() == "nats" and ax.get_ylabel() == "class"
+    assert [p.get_width() for p in ax.patches] == [1.0, 2.0, 3.0]
+    plt.close(fig)

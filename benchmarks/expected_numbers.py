@@ -145,8 +145,9 @@ def main(argv=None):
 
     from cvae_utils import config
     from cvae_utils.data import last_source, load_mnist
-    from cvae_utils.evaluate import label_fidelity, likelihood_rows
-    from cvae_utils.models import LEARNING_RATE, train_classifier, train_models
+    from cvae_utils.evaluate import label_fidelity
+    from cvae_utils.evaluate import likelihood_rows
+    from cvae_utils.models.zoo import LEARNING_RATE, train_classifier, train_models
 
     machine_line = describe()  # before training starts: the load of other work, not ours
     cfg = config.settings()

@@ -7,6 +7,7 @@ given, before any backend op turns the mistake into an unreadable stack trace.
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -148,22 +149,86 @@ def check_choice(value, name: str, choices) -> str:
     return value
 
 
+def _range_words(low, high, open_low, open_high) -> str:
+    """The range as a learner reads it: "> 0", ">= 0", "in [0, 1]", "in (0, 0.5)"."""
+    if low is not None and high is not None:
+        return (f"in {'(' if open_low else '['}{low:g}, {high:g}"
+                f"{')' if open_high else ']'}")
+    if low is not None:
+        return f"{'>' if open_low else '>='} {low:g}"
+    if high is not None:
+        return f"{'<' if open_high else '<='} {high:g}"
+    return ""
+
+
+def check_number(value, name: str, low=None, high=None, *,
+                 open_low: bool = False, open_high: bool = False) -> float:
+    """A finite real number (not a boolean) within [low, high]; float.
+
+    ``open_low``/``open_high`` exclude the ends. A value that is not a
+    number raises TypeError, a number out of range ValueError.
+    """
+    words = " " + _range_words(low, high, open_low, open_high)
+    if (isinstance(value, (bool, np.bool_))
+            or not isinstance(value, numbers.Real)):
+        raise TypeError(f"{name} must be a number{words.rstrip()}, got "
+                        f"{type(value).__name__} {value!r}")
+    inside = math.isfinite(value)
+    if inside and low is not None:
+        inside = value > low if open_low else value >= low
+    if inside and high is not None:
+        inside = value < high if open_high else value <= high
+    if not inside:
+        finite = "" if low is not None and high is not None else "finite "
+        raise ValueError(f"{name} must be a {finite}number{words.rstrip()}, "
+                         f"got {value!r}")
+    return float(value)
+
+
 def check_nonnegative_float(value, name: str) -> float:
     """Validate a finite real number >= 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number >= 0, got {type(value).__name__} {value!r}")
-    if not np.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return float(value)
+    return check_number(value, name, low=0)
 
 
 def check_positive_float(value, name: str) -> float:
     """Validate a finite real number > 0."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a number > 0, got {type(value).__name__} {value!r}")
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value}")
-    return float(value)
+    return check_number(value, name, low=0, open_low=True)
+
+
+def check_unit_float(value, name: str) -> float:
+    """Validate a number in [0, 1]."""
+    return check_number(value, name, low=0, high=1)
+
+
+def check_course_model(model, who: str = "model") -> bool:
+    """Whether a course model (Autoencoder, VAE or CVAE) is conditional.
+
+    A course model has a ``decode`` method and an integer ``latent_dim``;
+    anything else raises TypeError naming ``who``. The one place that
+    decides "conditional or not".
+    """
+    latent_dim = getattr(model, "latent_dim", None)
+    if (not callable(getattr(model, "decode", None))
+            or isinstance(latent_dim, bool)
+            or not isinstance(latent_dim, numbers.Integral)):
+        raise TypeError(f"{who} needs a cvae_utils model (a course model "
+                        f"with decode() and latent_dim: Autoencoder, VAE "
+                        f"or CVAE), got {type(model).__name__}")
+    return bool(getattr(model, "conditional", False))
+
+
+def check_class(value, num_classes: int | None, name: str = "label"):
+    """One integer class label in [0, num_classes), or None; int."""
+    if value is None:
+        return None
+    if (isinstance(value, (bool, np.bool_))
+            or not isinstance(value, numbers.Integral)):
+        raise TypeError(f"{name} must be one integer class label, got "
+                        f"{type(value).__name__} {value!r}")
+    if num_classes is not None and not 0 <= value < num_classes:
+        raise ValueError(f"{name} must be a class label in "
+                         f"[0, {num_classes}), got {value}")
+    return int(value)
 
 
 def check_bool(value, name: str) -> bool:
@@ -206,13 +271,6 @@ def check_names(names, count: int, what: str):
     if len(names) < count:
         raise ValueError(f"{what} must have at least {count} entries (one per class), got {len(names)}")
     return names
-
-
-def check_unit_float(value, name: str) -> float:
-    """Validate a number in [0, 1]."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 <= value <= 1.0:
-        raise ValueError(f"{name} must be a number in [0, 1], got {value!r}")
-    return float(value)
 
 
 def check_points(points, name: str, dim: int | None = 2) -> np.ndarray:

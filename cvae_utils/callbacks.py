@@ -8,8 +8,10 @@ import time
 import keras
 import numpy as np
 
-from ._validation import check_latent, check_nonnegative_float, check_positive_int
-from .models import decode_latent
+from ._validation import check_course_model, check_latent, check_nonnegative_float, check_positive_int
+from .models.core import decode_latent
+
+__all__ = ["EpochLog", "KLWarmUp", "LatentGridSnapshots", "warmup_beta"]
 
 
 class LatentGridSnapshots(keras.callbacks.Callback):
@@ -45,7 +47,7 @@ class LatentGridSnapshots(keras.callbacks.Callback):
         self._epochs_done = 0
 
     def _snap(self, epoch):
-        label = (self.label or 0) if getattr(self.model, "conditional", False) else self.label
+        label = (self.label or 0) if check_course_model(self.model, "LatentGridSnapshots") else self.label
         self.snapshots.append((epoch, decode_latent(self.model, self.z_grid, label)))
 
     def _due(self, epoch: int) -> bool:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import keras
 
+from ._validation import check_positive_int
 
+__all__ = ["DEFAULT_SEED", "describe", "is_fast", "set_seed", "settings"]
 
 DEFAULT_SEED = 42
 
@@ -68,8 +70,7 @@ def set_seed(seed: int = DEFAULT_SEED) -> None:
     Introduced in chapter 00, *Setting up*.
     """
     global _last_seed
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = check_positive_int(seed, "seed", minimum=0)
     keras.utils.set_random_seed(seed)
     _last_seed = seed
 

@@ -22,15 +22,19 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import numbers
 import os
 from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from ._validation import (IMAGE_SHAPE, as_array, check_bool, check_class_labels, check_images,
+from ._validation import (IMAGE_SHAPE, as_array, check_bool, check_class_labels, check_images, check_number,
                           check_nonnegative_float, check_positive_int, check_seed)
+
+__all__ = ["DataUnavailableError", "FASHION_CLASSES", "MNIST_CLASSES",
+           "examples_per_class", "load_fashion_mnist", "load_mnist",
+           "make_spiral", "merge_quadrants", "quadrant_mask", "spiral_curve",
+           "split_quadrants"]
 
 DEBIAN_FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")
 FASHION_FILES = (
@@ -287,11 +291,7 @@ DEFAULT_RADII = (0.3, 1.0)
 
 # -- validation --------------------------------------------------------------------------
 def _check_turns(turns) -> float:
-    if isinstance(turns, bool) or not isinstance(turns, numbers.Real):
-        raise TypeError(f"turns must be a positive number, got {type(turns).__name__} {turns!r}")
-    if not np.isfinite(turns) or turns <= 0:
-        raise ValueError(f"turns must be a finite number > 0, got {turns}")
-    return float(turns)
+    return check_number(turns, "turns", low=0, open_low=True)
 
 
 def _check_radii(radii) -> tuple[float, float]:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+__all__ = ["gradients"]
+
 
 def _is_variable(v) -> bool:
     """A Keras variable: keras.Variable, or the backend's variable class that layers create (before

@@ -14,6 +14,11 @@ import keras
 import numpy as np
 from keras import ops
 
+__all__ = ["bernoulli_nll_from_logits", "continuous_bernoulli_log_normalizer",
+           "continuous_bernoulli_mean_from_logits",
+           "continuous_bernoulli_nll_from_logits", "gaussian_nll",
+           "kl_gaussians", "kl_standard_normal", "log_normal"]
+
 # exp(log_var) overflows float32 near 88; no useful posterior needs variances beyond e^±30.
 LOG_VAR_MIN, LOG_VAR_MAX = -30.0, 30.0
 LOG_2PI = math.log(2.0 * math.pi)

@@ -19,6 +19,9 @@ from keras import layers, ops
 from ._validation import IMAGE_SHAPE, check_bool, check_choice, check_positive_int, check_seed
 from .losses import clip_log_var
 
+__all__ = ["Sampling", "ToyAutoencoder", "build_classifier", "build_decoder",
+           "build_encoder", "build_toy_autoencoder"]
+
 
 ARCHITECTURES = ("dense", "conv")
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import inspect
 import textwrap
 
+__all__ = ["show_source"]
+
 
 def source_markdown(obj) -> str:
     """The source of a cvae_utils function, method or class as a Markdown code block with its file.

@@ -41,6 +41,8 @@ import numpy as np
 from .config import is_fast
 from .networks import build_decoder, build_encoder
 
+__all__ = ["WebModel", "export_web_model", "load_web_model"]
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")

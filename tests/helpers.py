@@ -29,3 +29,8 @@ def compile_model(model, eager: bool = True, learning_rate: float = 1e-3):
 
 def weights_of(model) -> list[np.ndarray]:
     return [keras.ops.convert_to_numpy(w).copy() for w in model.weights]
+
+
+def grey_images(n: int, seed: int = 0) -> np.ndarray:
+    """n distinct images of uniform grey levels in [0, 1], float32 (n, 28, 28, 1)."""
+    return np.random.default_rng(seed).random((n, 28, 28, 1)).astype("float32")

@@ -76,9 +76,9 @@ def test_draws_into_a_given_axes():
     (dict(generative=[("z", "z")]), ValueError, "same node"),
     (dict(generative=[]), ValueError, "at least one arrow"),
     (dict(generative="zx"), TypeError, "must be a list"),
-    (dict(inference=[("x", "z", "left")]), ValueError, "bend"),
+    (dict(inference=[("x", "z", "left")]), TypeError, "bend"),
     (dict(observed=("w",)), ValueError, "not a node"),
-    (dict(radius=0), ValueError, "radius must be a positive number"),
+    (dict(radius=0), ValueError, "radius must be a finite number > 0"),
     (dict(title=3), TypeError, "title must be a string"),
     (dict(ax="left"), TypeError, "ax must be a matplotlib Axes"),
 ])

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from cvae_utils import ToyAutoencoder, build_toy_autoencoder, distance_to_curve, make_spiral, nearest_neighbor, spiral_curve
-from cvae_utils.evaluate import nearest_distance
+from cvae_utils.evaluate import nearest_neighbor
 
 # -- the spiral ----------------------------------------------------------------------------
 
@@ -85,12 +85,12 @@ def test_nearest_neighbor_matches_brute_force(dim, batch_size):
     distances, indices = nearest_neighbor(query, reference, batch_size=batch_size)
     np.testing.assert_array_equal(indices, full.argmin(axis=1))
     np.testing.assert_allclose(distances, full.min(axis=1), rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(nearest_distance(query, reference), full.min(axis=1), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(nearest_neighbor(query, reference)[0], full.min(axis=1), rtol=1e-9, atol=1e-9)
 
 
-def test_nearest_distance_is_zero_for_points_in_the_reference():
+def test_the_nearest_distance_is_zero_for_points_in_the_reference():
     reference = np.random.default_rng(1).normal(size=(20, 2)) * 1e3
-    np.testing.assert_allclose(nearest_distance(reference[:5], reference), 0.0, atol=1e-6)
+    np.testing.assert_allclose(nearest_neighbor(reference[:5], reference)[0], 0.0, atol=1e-6)
 
 
 def test_nearest_neighbor_validates():
@@ -144,19 +144,19 @@ def test_build_toy_autoencoder_validates(kwargs, error, message):
         build_toy_autoencoder(**kwargs)
 
 
-def test_nearest_neighbors_finds_the_k_nearest_in_order_and_can_skip_each_point_itself():
-    from cvae_utils import nearest_neighbors
+def test_nearest_neighbor_finds_the_k_nearest_in_order_and_can_skip_each_point_itself():
+    from cvae_utils import nearest_neighbor
 
     rng = np.random.default_rng(0)
     points = rng.normal(size=(50, 3))
     brute = np.linalg.norm(points[:, None] - points[None], axis=-1)
-    distances, indices = nearest_neighbors(points, points, k=4, exclude_self=True, batch_size=7)
+    distances, indices = nearest_neighbor(points, points, k=4, exclude_self=True, batch_size=7)
     np.testing.assert_array_equal(indices, np.argsort(brute + np.diag(np.full(50, np.inf)), axis=1)[:, :4])
     np.testing.assert_allclose(distances, np.take_along_axis(brute, indices, axis=1), atol=1e-9)
     assert np.all(np.diff(distances, axis=1) >= 0)
-    distances, indices = nearest_neighbors(points[:5], points, k=2)
+    distances, indices = nearest_neighbor(points[:5], points, k=2)
     np.testing.assert_array_equal(indices[:, 0], np.arange(5))  # without exclude_self a point is its own nearest
     with pytest.raises(ValueError, match="k=50 is larger"):
-        nearest_neighbors(points, points, k=50, exclude_self=True)
+        nearest_neighbor(points, points, k=50, exclude_self=True)
     with pytest.raises(ValueError, match="exclude_self needs"):
-        nearest_neighbors(points[:5], points, exclude_self=True)
+        nearest_neighbor(points[:5], points, exclude_self=True)

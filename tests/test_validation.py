@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from helpers import binary_images
 
+import cvae_utils
 from cvae_utils import config
 from cvae_utils.plots import grid_animation
 from cvae_utils.data import load_fashion_mnist, load_mnist
@@ -208,8 +209,9 @@ CASES = [
     ("snapshots doubling", lambda m: LatentGridSnapshots(m.z, doubling="yes"), TypeError,
      r"doubling must be True or False"),
     # -- config --------------------------------------------------------------------------------
-    ("negative seed to set_seed", lambda m: config.set_seed(-1), ValueError, r"seed must be a non-negative integer"),
-    ("float seed to set_seed", lambda m: config.set_seed(1.5), ValueError, r"seed must be a non-negative integer"),
+    ("negative seed to set_seed", lambda m: config.set_seed(-1), ValueError, r"seed must be an integer >= 0"),
+    # Bug caught: set_seed raised ValueError for a float seed where every other seed raised TypeError
+    ("float seed to set_seed", lambda m: config.set_seed(1.5), TypeError, r"seed must be an integer >= 0"),
 ]
 
 
@@ -227,3 +229,33 @@ def test_good_input_still_works(m):
     assert m.vae2.encode(m.x.astype(bool))[0].shape == (4, 2)
     assert m.vae2.decode(keras.ops.zeros((1, 2))).shape == (1, 28, 28, 1)  # a backend tensor
     assert kl_standard_normal(np.zeros((5, 3, 2)), np.zeros((3, 2))).shape == (5, 3)  # broadcasting
+
+
+# -- one contract: the same mistake raises the same error everywhere ----------------------------
+@pytest.mark.parametrize("call", [
+    lambda: config.set_seed(1.5),
+    lambda: VAE(latent_dim=2, seed=1.5),
+    lambda: cvae_utils.real_image_sampler(binary_images(2), [0, 1], seed=1.5),
+    lambda: cvae_utils.smoothed_probabilities(binary_images(1), eps=True),
+    lambda: cvae_utils.samples_for_relative_error(0.0, 1.0, relative_error="0.1"),
+    lambda: cvae_utils.make_spiral(10, turns="2"),
+    lambda: cvae_utils.plot_graphical_model({"z": (0, 1), "x": (0, 0)}, generative=[("z", "x")],
+                                            radius=True),
+], ids=["set_seed", "VAE seed", "sampler seed", "eps", "relative_error", "turns", "radius"])
+def test_a_value_of_the_wrong_type_is_a_type_error_everywhere(call):
+    """Bug caught: a float seed was a ValueError in set_seed and a TypeError elsewhere; eps,
+    relative_error and radius raised ValueError for a string or a boolean."""
+    with pytest.raises(TypeError, match=r"must be (a number|an integer)"):
+        call()
+
+
+def test_the_course_model_check_names_the_caller_and_tells_conditional_apart(m):
+    from cvae_utils._validation import check_course_model
+
+    assert check_course_model(CVAE(latent_dim=2, num_classes=3)) is True
+    assert check_course_model(VAE(latent_dim=2)) is False
+    assert check_course_model(Autoencoder(latent_dim=2)) is False
+    for thing in ("vae", SimpleNamespace(decode=lambda z: z, latent_dim=2.0),
+                  SimpleNamespace(decode=None, latent_dim=2)):
+        with pytest.raises(TypeError, match="plot_x needs a cvae_utils model"):
+            check_course_model(thing, "plot_x")

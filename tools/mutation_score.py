@@ -17,8 +17,9 @@ copy's pyproject.toml, and mutmut writes its ``mutants/`` folder there.
 
 What runs:
 
-- mutated: ``cvae_utils/losses.py``, ``models.py``, ``evaluate.py`` and the plots
-  (``cvae_utils/plots/`` or, before that subpackage existed, ``cvae_utils/plotting.py``); the
+- mutated: ``cvae_utils/losses.py``, the models and the evaluation (``cvae_utils/models/`` and
+  ``cvae_utils/evaluate/``, or ``models.py`` and ``evaluate.py`` before they became subpackages)
+  and the plots (``cvae_utils/plots/`` or, before that subpackage existed, ``cvae_utils/plotting.py``); the
   ``raise ...(message)`` statements are not mutated (only their messages would change), nor the
   constructors ``__init__`` (Keras reads their argument names, which mutmut's wrapper hides);
 - tests: every unit test of the package (``tests/test_*.py`` with ``-p no:nbval -o addopts= -m "not
@@ -61,8 +62,8 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Module name -> the source files mutated (globs).
 LAYERS = {
     "losses": ["cvae_utils/losses.py"],
-    "models": ["cvae_utils/models.py"],
-    "evaluate": ["cvae_utils/evaluate.py"],
+    "models": ["cvae_utils/models/*.py", "cvae_utils/models.py"],
+    "evaluate": ["cvae_utils/evaluate/*.py", "cvae_utils/evaluate.py"],
     "plots": ["cvae_utils/plots/*.py", "cvae_utils/plotting.py"],
 }
 #: The tests run against the mutants (book and site tests are deselected by marker).
@@ -229,7 +230,7 @@ def main(argv=None) -> int:
                         help="Keras backend of the test runs (default torch: see the module docstring)")
     parser.add_argument("--only", nargs="+", metavar="GLOB",
                         help="mutate only these functions, as mutmut names them: module.x_function or "
-                             "module.xǁClassǁmethod, with * wildcards (e.g. 'cvae_utils.models.xǁVAEǁ*')")
+                             "module.xǁClassǁmethod, with * wildcards (e.g. 'cvae_utils.models.core.xǁVAEǁ*')")
     parser.add_argument("--sample", type=int, choices=[1, 2, 5, 10], default=1,
                         help="test one mutant in SAMPLE (those whose number ends in 0 or 5 for 5, ...): "
                              "a quicker, deterministic estimate of the score")

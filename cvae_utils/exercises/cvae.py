@@ -23,7 +23,7 @@ import numpy as np
 from keras import ops
 
 from .._validation import as_array, check_images, check_labels, check_positive_int
-from ..evaluate import negative_elbo, require_cvae as _require_cvae
+from ..evaluate.likelihood import negative_elbo, require_cvae as _require_cvae
 from ..gradients import gradients
 from ..losses import kl_gaussians
 from . import as_numpy_result, close, report, require_callable as _require_callable

@@ -99,11 +99,6 @@ def check_class_posterior(fn) -> None:
                        "explain an image equally well, the prior decides")
 
 
-def _reference_mc_marginal(x, sigma, num_samples, rng):
-    z = rng.standard_normal(num_samples)
-    return float(np.mean(np.exp(-0.5 * ((x - z) / sigma) ** 2) / (sigma * math.sqrt(2 * math.pi))))
-
-
 def check_mc_marginal(fn) -> None:
     """Check ``fn(x, sigma, num_samples, rng)``: the naive Monte Carlo estimate of p(x) in the 1-D toy model.
 

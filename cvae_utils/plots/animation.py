@@ -15,6 +15,8 @@ from PIL import Image
 from .._validation import check_positive_int
 from .images import tile
 
+__all__ = ["grid_animation"]
+
 # A small script, not matplotlib's to_jshtml(): that player embeds every frame
 # as a 500 px JPEG of the whole figure (1.5 MB for 31 frames) and opens on the
 # first, flat grey frame.

@@ -1,16 +1,19 @@
 """Curves and charts of numbers: training curves, the rate-distortion plane, active units, how an
-importance-sampled bound tightens with K, confusion matrices and per-class bars."""
+importance-sampled bound tightens with K, confusion matrices."""
 
 from __future__ import annotations
 
-import numbers
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validation import as_array, check_nonnegative_float, check_positive_int
-from ..evaluate import ACTIVITY_THRESHOLD
+from .._validation import as_array, check_nonnegative_float, check_number, check_positive_int
+from ..evaluate.latent import ACTIVITY_THRESHOLD
 from .style import COLUMN_WIDTH, MIN_FONT_SIZE
+
+__all__ = ["plot_active_units", "plot_bound_vs_samples",
+           "plot_confusion_matrix", "plot_rate_distortion",
+           "plot_training_curves"]
 
 
 _PANEL_KEYS = ("reconstruction_loss", "kl_loss", "gsnn_loss")
@@ -84,8 +87,7 @@ def _beta_labels(betas, n: int, labels=None) -> list[str]:
         raise ValueError(f"betas must have one entry per point/row ({n}), got {len(betas)}")
     labels = []
     for b in betas:
-        if isinstance(b, bool) or not isinstance(b, numbers.Real):
-            raise TypeError(f"betas must hold numbers, got {b!r}")
+        check_number(b, "every entry of betas")
         labels.append(f"β={float(b):g}")
     return labels
 
@@ -257,37 +259,5 @@ def plot_confusion_matrix(matrix, class_names=None, title="Requested class (rows
     ax.set_xlabel("judged as")
     ax.set_ylabel("requested")
     ax.set_title(title, fontsize=10)
-    fig.tight_layout()
-    return fig
-
-
-def plot_class_values(values: dict, class_names, title: str, xlabel: str):
-    """Horizontal bars: for every class one bar per entry of ``values`` ({legend label: array per class}).
-
-    Returns the Figure.
-
-    Introduced in chapter 09, *Fashion-MNIST: VAEs and CVAEs beyond digits*.
-    """
-    if not isinstance(values, dict) or not values:
-        raise TypeError("values must be a non-empty dict {legend label: one number per class}")
-    names = list(class_names)
-    series = {}
-    for label, v in values.items():
-        arr = as_array(v, f"values[{label!r}]").astype("float64")
-        if arr.shape != (len(names),):
-            raise ValueError(f"values[{label!r}] must hold one number per class ({len(names)}), got shape {arr.shape}")
-        series[label] = arr
-    height = 0.8 / len(series)
-    positions = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1.2))
-    for i, (label, arr) in enumerate(series.items()):
-        ax.barh(positions + (i - (len(series) - 1) / 2) * height, arr, height=height, label=label)
-    ax.set_yticks(positions)
-    ax.set_yticklabels(names)
-    ax.invert_yaxis()  # class 0 on top
-    ax.set_xlabel(xlabel)
-    ax.set_title(title)
-    ax.grid(axis="x", alpha=0.3)
-    ax.legend(fontsize=MIN_FONT_SIZE)
     fig.tight_layout()
     return fig

@@ -9,12 +9,15 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch
+
+from .._validation import check_number
+
+__all__ = ["plot_graphical_model", "plot_latent_variable_schematic"]
 
 
 def plot_latent_variable_schematic(title: str = "Encoder and decoder: the two halves of the model"):
@@ -62,10 +65,12 @@ OBSERVED_FILL = "0.82"
 
 
 def _check_point(value, what):
-    if (not isinstance(value, (tuple, list)) or len(value) != 2
-            or not all(isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) for v in value)):
-        raise ValueError(f"{what} must be a pair of finite numbers (x, y), got {value!r}")
-    return float(value[0]), float(value[1])
+    try:
+        if not isinstance(value, (tuple, list)) or len(value) != 2:
+            raise ValueError
+        return check_number(value[0], "x"), check_number(value[1], "y")
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a pair of finite numbers (x, y), got {value!r}") from None
 
 
 def _check_edges(edges, nodes, what):
@@ -84,8 +89,7 @@ def _check_edges(edges, nodes, what):
         if start == end:
             raise ValueError(f"edge {edge!r} in {what} starts and ends at the same node")
         bend = edge[2] if len(edge) == 3 else 0.0
-        if not isinstance(bend, numbers.Real) or isinstance(bend, bool) or not math.isfinite(bend):
-            raise ValueError(f"the bend of edge {edge!r} in {what} must be a finite number (0: straight), got {bend!r}")
+        check_number(bend, f"the bend of edge {edge!r} in {what} (0: straight)")
         checked.append((start, end, float(bend)))
     return checked
 
@@ -126,8 +130,7 @@ def plot_graphical_model(nodes, generative, inference=(), observed=(), generativ
     for text, what in ((generative_label, "generative_label"), (inference_label, "inference_label"), (title, "title")):
         if not isinstance(text, str):
             raise TypeError(f"{what} must be a string, got {type(text).__name__}")
-    if not isinstance(radius, numbers.Real) or isinstance(radius, bool) or not 0 < radius < math.inf:
-        raise ValueError(f"radius must be a positive number, got {radius!r}")
+    check_number(radius, "radius", low=0, open_low=True)
     radius = float(radius)
     if ax is not None and not isinstance(ax, Axes):
         raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")

@@ -20,15 +20,16 @@ import base64
 import html
 import io
 import json
-import numbers
 
 import numpy as np
 
-from .._validation import as_array, check_latent, check_positive_int
-from ..models import decode_latent
+from .._validation import as_array, check_latent, check_number, check_positive_int
+from ..models.core import decode_latent
 from .images import tile
 from .latent import CLASS_COLORS, latent_grid
 from ..web import _check_name
+
+__all__ = ["draw_digit", "draw_digit_html", "explorer_html", "latent_explorer"]
 
 TILE = 28  # pixels per decoded image (MNIST-sized models)
 MAX_CODES = (
@@ -67,13 +68,7 @@ def _check_model(model):
 
 
 def _check_extent(extent):
-    if isinstance(extent, bool) or not isinstance(extent, numbers.Real):
-        raise TypeError(
-            f"extent must be a positive number, got {type(extent).__name__} {extent!r}"
-        )
-    if not np.isfinite(extent) or extent <= 0:
-        raise ValueError(f"extent must be a finite number > 0, got {extent}")
-    return float(extent)
+    return check_number(extent, "extent", low=0, open_low=True)
 
 
 def _check_label_names(label_names, count, what):

@@ -13,6 +13,9 @@ from matplotlib.axes import Axes
 from .._validation import check_image_stack, check_images, check_positive_float, check_positive_int
 from .style import COLUMN_WIDTH, MIN_FONT_SIZE
 
+__all__ = ["plot_completions", "plot_image_grid", "plot_image_rows",
+           "plot_reconstructions", "tile"]
+
 
 def _check_ax(ax):
     if ax is not None and not isinstance(ax, Axes):

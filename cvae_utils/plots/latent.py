@@ -3,17 +3,19 @@ CVAE's grid of one style per column drawn as every class."""
 
 from __future__ import annotations
 
-import numbers
 from statistics import NormalDist
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validation import (as_array, check_class_labels, check_latent, check_names, check_positive_float,
+from .._validation import (as_array, check_class, check_course_model, check_class_labels, check_latent, check_names, check_positive_float,
                            check_positive_int)
-from ..models import decode_latent
+from ..models.core import decode_latent
 from .style import COLUMN_WIDTH, MIN_FONT_SIZE
 from .images import _check_ax, _hide_ticks, plot_image_grid, tile
+
+__all__ = ["CLASS_COLORS", "latent_grid", "plot_aggregate_posterior", "plot_conditional_grid",
+           "plot_interpolation", "plot_latent_manifold", "plot_latent_scatter"]
 
 
 #: Ten class colours that stay distinct with the common colour-vision deficiencies, the eight of
@@ -34,9 +36,9 @@ def _require_2d(model, what):
                          f"{getattr(model, 'latent_dim', None)}; use a 2-D model or project the codes first")
 
 
-def _require_model(model, what):
-    if not (hasattr(model, "decode") and hasattr(model, "latent_dim")):
-        raise TypeError(f"{what} needs a cvae_utils model (Autoencoder, VAE or CVAE), got {type(model).__name__}")
+def _require_model(model, what) -> bool:
+    """Whether the course model is conditional (TypeError naming ``what`` for anything else)."""
+    return check_course_model(model, what)
 
 
 def plot_latent_scatter(z, labels, class_names=None, title: str = "Latent codes of test images", ax=None,
@@ -98,18 +100,6 @@ def latent_grid(n: int = 20, extent: float | None = None) -> np.ndarray:
     return np.stack([z1.ravel(), z2.ravel()], axis=1).astype("float32")
 
 
-def _check_class(model, value, what="label"):
-    """One integer class label of a conditional model, in [0, num_classes)."""
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{what} must be one integer class label, got {type(value).__name__} {value!r}")
-    num_classes = getattr(model, "num_classes", None)
-    if num_classes is not None and not 0 <= value < num_classes:
-        raise ValueError(f"{what} must be a class label in [0, {num_classes}), got {value}")
-    return int(value)
-
-
 def plot_latent_manifold(model, n: int = 20, label: int | None = None, extent: float | None = None,
                          title: str | None = None, ax=None):
     """Decode an n x n grid over the 2-D latent plane (Gaussian quantiles by default) into one image.
@@ -118,8 +108,10 @@ def plot_latent_manifold(model, n: int = 20, label: int | None = None, extent: f
     """
     _require_2d(model, "plot_latent_manifold")
     _check_ax(ax)
+    if np.ndim(label) != 0:  # the labels' values are checked by decode_latent
+        raise TypeError(f"label must be one integer class label for the whole grid, got {label!r}")
     z = latent_grid(n, extent)
-    canvas = tile(decode_latent(model, z, _check_class(model, label)), n)
+    canvas = tile(decode_latent(model, z, label), n)
     fig = None
     if ax is None:
         fig, ax = plt.subplots(figsize=(7, 7))
@@ -140,16 +132,17 @@ def plot_interpolation(model, z_start, z_end, steps: int = 10, label=None, label
 
     Introduced in chapter 04, *Variational autoencoders*.
     """
-    _require_model(model, "plot_interpolation")
+    conditional = _require_model(model, "plot_interpolation")
     steps = check_positive_int(steps, "steps", minimum=2)
     latent_dim = model.latent_dim
     a = check_latent(np.reshape(as_array(z_start, "z_start"), (1, -1)), latent_dim, "z_start")
     b = check_latent(np.reshape(as_array(z_end, "z_end"), (1, -1)), latent_dim, "z_end")
     t = np.linspace(0.0, 1.0, steps)[:, None].astype("float32")
     z = (1 - t) * a + t * b
-    label, label_end = _check_class(model, label), _check_class(model, label_end, "label_end")
     if label_end is not None:
-        if not getattr(model, "conditional", False):
+        num_classes = getattr(model, "num_classes", None)
+        label, label_end = check_class(label, num_classes), check_class(label_end, num_classes, "label_end")
+        if not conditional:
             raise ValueError(f"{type(model).__name__} is not conditional: label_end must be None")
         if label is None:
             raise ValueError("label_end needs label: the strip switches from label to label_end halfway")
@@ -167,8 +160,7 @@ def plot_conditional_grid(model, num_samples: int = 10, z=None, class_names=None
 
     Introduced in chapter 05, *Conditional variational autoencoders*.
     """
-    _require_model(model, "plot_conditional_grid")
-    if not getattr(model, "conditional", False):
+    if not _require_model(model, "plot_conditional_grid"):
         raise ValueError(f"plot_conditional_grid needs a conditional model (CVAE), got {type(model).__name__}")
     num_classes = model.num_classes
     if class_names is not None:

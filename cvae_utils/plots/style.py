@@ -9,6 +9,8 @@ at twice that resolution (IPython's "retina" format), sharp on 2x screens.
 
 from __future__ import annotations
 
+__all__ = ["use_book_style"]
+
 DPI = 96  # CSS pixels per inch: at this dpi a point on the figure is a point on the page
 COLUMN_WIDTH = 7.0  # inches: 672 px at 96 dpi, within the 688-px text column
 MIN_FONT_SIZE = 9  # points: the smallest text a figure may show

@@ -12,8 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_positive_float
-from ..evaluate import latent_traversal
+from ..evaluate.traversals import latent_traversal
 from .images import plot_image_grid
+
+__all__ = ["plot_latent_traversal"]
 
 
 def _labels_of(label):

@@ -4,25 +4,31 @@ Each model overrides ``compute_loss``, so ``compile(optimizer=...)`` and ``fit``
 and run on TensorFlow, JAX and PyTorch. Besides ``loss``, the progress bar and ``history``
 show ``reconstruction_loss`` (Bernoulli negative log-likelihood summed per image, in nats) and,
 for the variational models, ``kl_loss``; with ``beta=1`` they add up: loss = reconstruction + KL.
+
+The models own their likelihood: ``VAE.log_importance_weights`` (overridden by the CVAE) gives
+the log-weights that :mod:`cvae_utils.evaluate.likelihood` averages into its bounds.
+
+Over 400 lines because the three classes build on one another (a CVAE is a VAE with labels)
+and read best side by side.
 """
 
 from __future__ import annotations
 
 import numbers
-import time
 
 import keras
 import numpy as np
-from keras import layers, ops
+from keras import ops
 
-from ._validation import (check_bool, check_choice, check_images, check_labels, check_latent, check_nonnegative_float,
-                     check_positive_float, check_positive_int, check_seed)
-from .config import DEFAULT_SEED, set_seed
-from .data import merge_quadrants, split_quadrants, _check_num_given, _indices
-from .losses import (bernoulli_nll_from_logits, continuous_bernoulli_mean_from_logits,
-                     continuous_bernoulli_nll_from_logits, gaussian_nll, kl_gaussians, kl_standard_normal)
-from .networks import (ARCHITECTURES, Sampling, _check_hidden_units, _mlp, build_classifier, build_decoder,
-                       build_encoder)
+from .._validation import (as_array, check_choice, check_class, check_course_model, check_images, check_labels,
+                           check_latent, check_nonnegative_float, check_number, check_positive_int,
+                           check_seed)
+from ..losses import (bernoulli_nll_from_logits, continuous_bernoulli_mean_from_logits,
+                      continuous_bernoulli_nll_from_logits, gaussian_nll, kl_standard_normal, log_normal)
+from ..networks import ARCHITECTURES, Sampling, build_decoder, build_encoder
+
+__all__ = ["Autoencoder", "CVAE", "VAE", "decode_latent"]
+
 
 PREDICT_BATCH = 1024
 # p(x|z) of the VAE's pixels (chapter 12 compares them): "bernoulli" for binary images, "gaussian"
@@ -45,9 +51,7 @@ def _check_sigma(sigma, likelihood):
         return "learned"
     if isinstance(sigma, str):
         return check_choice(sigma, "sigma", ("learned",))
-    if isinstance(sigma, bool) or not isinstance(sigma, numbers.Real):
-        raise TypeError(f"sigma must be a number > 0 or 'learned', got {type(sigma).__name__}")
-    return check_positive_float(sigma, "sigma")
+    return check_number(sigma, "sigma", low=0, open_low=True)
 
 
 def _in_batches(fn, *arrays, batch_size=PREDICT_BATCH):
@@ -60,6 +64,12 @@ def _in_batches(fn, *arrays, batch_size=PREDICT_BATCH):
         parts.append([ops.convert_to_numpy(o) for o in out])
     joined = tuple(np.concatenate(cols, axis=0) for cols in zip(*parts))
     return joined if len(joined) > 1 else joined[0]
+
+
+def _repeat(t, k):
+    """(B, ...) -> (k*B, ...), sample-major: rows [s*B:(s+1)*B] belong to sample s."""
+    return ops.concatenate([t] * k, axis=0)
+
 
 
 class _LatentModel(keras.Model):
@@ -305,6 +315,32 @@ class VAE(_LatentModel):
         per_dimension = ops.mean(self.kl_per_dimension(z_mean, z_log_var), axis=0)
         return ops.sum(ops.maximum(per_dimension, self.free_bits))
 
+    # -- likelihood ----------------------------------------------------------------------
+    def log_importance_weights(self, x, num_samples, seed_generator):
+        """log w_k = log p(x|z_k) + log p(z_k) - log q(z_k|x) for ``num_samples`` draws z_k ~ q(z|x).
+
+        ``x`` is a batch of B images as a tensor (for a CVAE: ``[images, labels]``), ``seed_generator``
+        a ``keras.random.SeedGenerator``. Returns ``(log_w, log_px_z, kl)``: the log-weights and their
+        log-likelihood part, both (num_samples, B), and the closed-form KL(q(z|x) || p(z)), shape (B,):
+        everything the bounds of :mod:`cvae_utils.evaluate.likelihood` need.
+        Introduced in chapter 04, *Variational autoencoders*.
+        """
+        z_mean, z_log_var = self.encoder(x, training=False)
+        return self._weigh(x, z_mean, z_log_var, num_samples, seed_generator,
+                           lambda z: self.decoder(z, training=False))
+
+    def _weigh(self, images, z_mean, z_log_var, k, seed_generator, decode):
+        """The terms of ``log_importance_weights`` from q(z|x)'s parameters and a decoder call."""
+        b = ops.shape(z_mean)[0]
+        mean_k, log_var_k = _repeat(z_mean, k), _repeat(z_log_var, k)
+        eps = keras.random.normal(ops.shape(mean_k), seed=seed_generator)
+        z = mean_k + ops.exp(0.5 * log_var_k) * eps
+        log_px_z = -self.reconstruction_nll(_repeat(images, k), decode(z))
+        log_pz = log_normal(z, ops.zeros_like(z), ops.zeros_like(z))
+        log_qz = log_normal(z, mean_k, log_var_k)
+        log_w = ops.reshape(log_px_z + log_pz - log_qz, (k, b))
+        return log_w, ops.reshape(log_px_z, (k, b)), kl_standard_normal(z_mean, z_log_var)
+
     # -- using a trained model -----------------------------------------------------------
     def sample(self, num_samples, seed=None):
         """Draw z ~ N(0, I) and decode: ``num_samples`` new images (N, 28, 28, 1)."""
@@ -361,6 +397,14 @@ class CVAE(VAE):
         logits = self.decoder([z, one_hot], training=training)
         return {"logits": logits, "z_mean": z_mean, "z_log_var": z_log_var}
 
+    def log_importance_weights(self, x, num_samples, seed_generator):
+        """The VAE's log-weights with the label: ``x = [images, labels]``, q(z|x,y) and p(x|z,y)."""
+        images, labels = x
+        z_mean, z_log_var = self.encoder([images, self.one_hot(labels)], training=False)
+        labels_k = _repeat(labels, num_samples)
+        return self._weigh(images, z_mean, z_log_var, num_samples, seed_generator,
+                           lambda z: self.decoder([z, self.one_hot(labels_k)], training=False))
+
     def encode(self, x, y):
         """Parameters of q(z|x,y) as NumPy arrays (N, latent_dim); y are integer labels."""
         self._require_labels(y, "encode(x, y)", "image")
@@ -398,269 +442,17 @@ def decode_latent(model, z, label=None) -> np.ndarray:
     ``model.decode(z, labels)`` for a CVAE — the one place that tells conditional models apart.
 
     ``label`` is one integer class for every code, or one per code, and must be None for a model
-    without labels. Returns the decoded means as NumPy (N, 28, 28, 1).
+    without labels. Returns the decoded means as NumPy (N, 28, 28, 1). The codes and the labels
+    are checked by ``model.decode``.
 
     Introduced in chapter 04, *Variational autoencoders*.
     """
-    if not (hasattr(model, "decode") and isinstance(getattr(model, "latent_dim", None), int)):
-        raise TypeError(f"model must be a course model with decode() and latent_dim (Autoencoder, VAE, CVAE), "
-                        f"got {type(model).__name__}")
-    z = check_latent(z, model.latent_dim)
-    if not getattr(model, "conditional", False):
+    if not check_course_model(model):
         if label is not None:
             raise ValueError(f"{type(model).__name__} is not conditional: label must be None")
         return model.decode(z)
     if label is None:
         raise ValueError(f"{type(model).__name__} is conditional: pass label=<a class> to decode with")
-    if np.ndim(label) == 0:
-        if isinstance(label, bool) or not isinstance(label, numbers.Integral):
-            raise TypeError(f"label must be one integer class label, got {type(label).__name__} {label!r}")
-        if not 0 <= label < model.num_classes:
-            raise ValueError(f"label must be a class label in [0, {model.num_classes}), got {label}")
-        labels = np.full(len(z), int(label), dtype="int32")
-    else:
-        labels = check_labels(label, model.num_classes, n=len(z), name="label")
-    return model.decode(z, labels)
-
-
-PROPOSALS = ("recognition", "prior")
-PRIORS = ("learned", "standard")  # QuadrantCVAE's prior: the network p(z | x_obs), or N(0, I) for every input
-
-
-class _QuadrantModel(keras.Model):
-    """What both models share: the split of whole images into x_obs and y, and input checks."""
-
-    def __init__(self, num_given=1, hidden_units=(500, 500), **kwargs):
-        super().__init__(**kwargs)
-        self.num_given = _check_num_given(num_given)
-        self.hidden_units = _check_hidden_units(hidden_units)
-        observed, hidden = _indices(self.num_given)
-        self.num_observed, self.num_hidden = len(observed), len(hidden)
-        self._observed_idx, self._hidden_idx = observed, hidden
-        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
-
-    def get_config(self):
-        return {"name": self.name, "num_given": self.num_given, "hidden_units": list(self.hidden_units)}
-
-    def _split(self, images):
-        flat = ops.reshape(images, (ops.shape(images)[0], -1))
-        return ops.take(flat, self._observed_idx, axis=1), ops.take(flat, self._hidden_idx, axis=1)
-
-    def fit(self, x=None, y=None, **kwargs):
-        if isinstance(x, np.ndarray):
-            check_images(x, "x")
-        if y is not None:
-            raise ValueError(f"{type(self).__name__}.fit takes whole images only (it splits them into "
-                             f"observed and hidden pixels itself); got a y as well")
-        return super().fit(x, **kwargs)
-
-
-@keras.saving.register_keras_serializable(package="cvae_utils")
-class QuadrantBaseline(_QuadrantModel):
-    """Deterministic baseline: x_obs -> Bernoulli logits of the hidden pixels.
-
-    Trained on -log p(y | x_obs) with independent pixels, its best answer is the per-pixel average
-    of all plausible completions: one blurry image.
-
-    Introduced in chapter 06, *Structured output prediction: completing digits with a learned prior*.
-    """
-
-    def __init__(self, num_given=1, hidden_units=(500, 500), **kwargs):
-        super().__init__(num_given, hidden_units, **kwargs)
-        x_obs = keras.Input((self.num_observed,), name="x_observed")
-        logits = layers.Dense(self.num_hidden, name="logits")(_mlp([x_obs], self.hidden_units, "baseline"))
-        self.network = keras.Model(x_obs, logits, name="baseline")
-        self.built = True
-
-    def call(self, images, training=False):
-        x_obs, _ = self._split(images)
-        return self.network(x_obs, training=training)
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        _, target = self._split(x)
-        nll = ops.mean(bernoulli_nll_from_logits(target, y_pred))
-        self.reconstruction_tracker.update_state(nll, sample_weight=ops.shape(x)[0])
-        return nll
-
-    def complete(self, images) -> np.ndarray:
-        """The baseline's completion: observed pixels kept, hidden ones = predicted probabilities."""
-        x_obs, _ = split_quadrants(images, self.num_given)
-        probs = _in_batches(lambda b: ops.sigmoid(self.network(b, training=False)), x_obs)
-        return merge_quadrants(x_obs, probs, self.num_given)
-
-
-@keras.saving.register_keras_serializable(package="cvae_utils")
-class QuadrantCVAE(_QuadrantModel):
-    """CVAE for structured output prediction (Sohn et al., 2015), condition = the observed pixels.
-
-    - recognition network q(z | x_obs, y) (sees the whole image),
-    - conditional prior network p(z | x_obs) (a learned Gaussian instead of N(0, I)),
-    - generation network p(y | x_obs, z) (Bernoulli logits of the hidden pixels).
-
-    ``prior="standard"`` replaces the prior network by the fixed N(0, I) of the VAE, for the ablation
-    of chapter 06: the same model and training, with KL(q(z | x_obs, y) || N(0, I)) and completions
-    decoded from z ~ N(0, I).
-
-    Loss: (1 - w) * [E_q -log p(y|x_obs,z) + KL(q(z|x_obs,y) || p(z|x_obs))] + w * E_p -log p(y|x_obs,z),
-    with w = ``gsnn_weight`` (0: the CVAE; 1: the GSNN; in between: the paper's hybrid objective).
-    The progress bar shows ``reconstruction_loss`` and ``kl_loss`` (the CVAE's -ELBO is their sum)
-    and ``gsnn_loss`` (reconstruction with z from the prior network: what test time looks like).
-
-    Introduced in chapter 06, *Structured output prediction: completing digits with a learned prior*.
-    """
-
-    def __init__(self, num_given=1, latent_dim=32, hidden_units=(500, 500), gsnn_weight=0.0, prior="learned",
-                 seed=None, **kwargs):
-        super().__init__(num_given, hidden_units, **kwargs)
-        self.latent_dim = check_positive_int(latent_dim, "latent_dim")
-        self.gsnn_weight = check_nonnegative_float(gsnn_weight, "gsnn_weight")
-        if self.gsnn_weight > 1:
-            raise ValueError(f"gsnn_weight must be in [0, 1] (0: CVAE, 1: GSNN), got {gsnn_weight}")
-        if not isinstance(prior, str):
-            raise TypeError(f"prior must be one of {list(PRIORS)} (a string), got {type(prior).__name__} {prior!r}")
-        self.prior_type = check_choice(prior, "prior", PRIORS)
-        self.seed = check_seed(seed)
-        x_obs = keras.Input((self.num_observed,), name="x_observed")
-        y = keras.Input((self.num_hidden,), name="y_hidden")
-        z = keras.Input((self.latent_dim,), name="z")
-        self.recognition = self._gaussian_net([x_obs, y], "recognition")
-        learned = self.prior_type == "learned"
-        self.prior = self._gaussian_net([x_obs], "prior") if learned else self._standard_normal(x_obs)
-        logits = layers.Dense(self.num_hidden, name="logits")(_mlp([x_obs, z], self.hidden_units, "generation"))
-        self.generation = keras.Model([x_obs, z], logits, name="generation")
-        self.sample_posterior = Sampling(seed=seed, name="sample_posterior")
-        self.sample_prior = Sampling(seed=None if seed is None else seed + 1, name="sample_prior")
-        self.kl_tracker = keras.metrics.Mean(name="kl_loss")
-        self.gsnn_tracker = keras.metrics.Mean(name="gsnn_loss")
-        self.built = True
-
-    def _gaussian_net(self, inputs, name):
-        h = _mlp(inputs, self.hidden_units, name)
-        outputs = [layers.Dense(self.latent_dim, name=f"{name}_mean")(h),
-                   layers.Dense(self.latent_dim, name=f"{name}_log_var")(h)]
-        return keras.Model(inputs, outputs, name=name)
-
-    def _standard_normal(self, x_obs):
-        # N(0, I) for every input, as a network with the learned prior's interface: frozen all-zero layers give
-        # mean 0 and log-variance 0, so training, completions and negative_cll treat both priors alike
-        frozen_zero = dict(kernel_initializer="zeros", bias_initializer="zeros", trainable=False)
-        outputs = [layers.Dense(self.latent_dim, name="prior_mean", **frozen_zero)(x_obs),
-                   layers.Dense(self.latent_dim, name="prior_log_var", **frozen_zero)(x_obs)]
-        return keras.Model(x_obs, outputs, name="prior")
-
-    def get_config(self):
-        return {**super().get_config(), "latent_dim": self.latent_dim, "gsnn_weight": self.gsnn_weight,
-                "prior": self.prior_type, "seed": self.seed}
-
-    def call(self, images, training=False):
-        x_obs, y = self._split(images)
-        q_mean, q_log_var = self.recognition([x_obs, y], training=training)
-        p_mean, p_log_var = self.prior(x_obs, training=training)
-        z_q = self.sample_posterior([q_mean, q_log_var])
-        z_p = self.sample_prior([p_mean, p_log_var])
-        return {"logits": self.generation([x_obs, z_q], training=training),
-                "prior_logits": self.generation([x_obs, z_p], training=training),
-                "q_mean": q_mean, "q_log_var": q_log_var, "p_mean": p_mean, "p_log_var": p_log_var}
-
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        _, target = self._split(x)
-        reconstruction = ops.mean(bernoulli_nll_from_logits(target, y_pred["logits"]))
-        kl = ops.mean(kl_gaussians(y_pred["q_mean"], y_pred["q_log_var"], y_pred["p_mean"], y_pred["p_log_var"]))
-        gsnn = ops.mean(bernoulli_nll_from_logits(target, y_pred["prior_logits"]))
-        batch = ops.shape(x)[0]
-        for tracker, value in ((self.reconstruction_tracker, reconstruction), (self.kl_tracker, kl),
-                               (self.gsnn_tracker, gsnn)):
-            tracker.update_state(value, sample_weight=batch)
-        # both terms are always computed, so every network gets a gradient (zero when its weight is 0)
-        return (1.0 - self.gsnn_weight) * (reconstruction + kl) + self.gsnn_weight * gsnn
-
-    def complete(self, images, num_samples: int = 1, seed: int | None = None) -> np.ndarray:
-        """Sampled completions: z ~ p(z | x_obs), hidden pixels = p(y | x_obs, z) (Bernoulli means).
-
-        Returns (N, num_samples, 28, 28, 1) with the observed pixels kept.
-        """
-        num_samples = check_positive_int(num_samples, "num_samples")
-        seed = check_seed(seed)
-        x_obs, _ = split_quadrants(images, self.num_given)
-        p_mean, p_log_var = _in_batches(lambda b: self.prior(b, training=False), x_obs)
-        eps = np.random.default_rng(seed).standard_normal((num_samples, *p_mean.shape)).astype("float32")
-        z = p_mean + np.exp(0.5 * p_log_var) * eps  # (S, N, latent)
-        probs = [_in_batches(lambda bx, bz: ops.sigmoid(self.generation([bx, bz], training=False)), x_obs, z_s)
-                 for z_s in z]
-        return merge_quadrants(x_obs, np.stack(probs, axis=1), self.num_given)
-
-
-BOOK_MODELS = {
-    "VAE dense d=2": dict(latent_dim=2, architecture="dense"),
-    "VAE dense d=16": dict(latent_dim=16, architecture="dense"),
-    "VAE conv d=2": dict(latent_dim=2, architecture="conv"),
-    "VAE conv d=16": dict(latent_dim=16, architecture="conv"),
-    "CVAE dense d=2": dict(latent_dim=2, architecture="dense", num_classes=10),
-}
-
-
-LEARNING_RATE = 1e-3
-
-
-def build_model(name: str):
-    """A fresh, untrained model of ``BOOK_MODELS``.
-
-    Introduced in chapter 07, *Evaluating generative models*.
-    """
-    if name not in BOOK_MODELS:
-        raise ValueError(f"unknown model {name!r}; choose one of {sorted(BOOK_MODELS)}")
-    kwargs = BOOK_MODELS[name]
-    return CVAE(**kwargs) if "num_classes" in kwargs else VAE(**kwargs)
-
-
-def train_models(x_train, y_train, epochs: int, batch_size: int = 128, names=None, seed: int = DEFAULT_SEED,
-                 verbose: bool = True):
-    """Build and train the named models (default: all of ``BOOK_MODELS``) with the book's recipe:
-    Adam(1e-3), the given epochs and batch size, the same seed before each model.
-
-    Returns ``(models, seconds)``: two dicts keyed by name, the trained models and the wall-clock
-    seconds of each ``fit``. With ``verbose`` it prints one line per model as it finishes.
-
-    Introduced in chapter 07, *Evaluating generative models*.
-    """
-    names = list(BOOK_MODELS) if names is None else list(names)
-    if not names:
-        raise ValueError("names is empty: pass at least one name of BOOK_MODELS")
-    for name in names:
-        build_model(name)  # validates the names before any training starts
-    x_train = check_images(x_train, "x_train")
-    y_train = check_labels(y_train, 10, n=len(x_train), name="y_train")
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    check_bool(verbose, "verbose")
-    models, seconds = {}, {}
-    for name in names:
-        set_seed(seed)
-        model = build_model(name)
-        model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE))
-        start = time.perf_counter()
-        history = model.fit([x_train, y_train] if model.conditional else x_train, epochs=epochs,
-                            batch_size=batch_size, verbose=0)
-        seconds[name], models[name] = time.perf_counter() - start, model
-        if verbose:
-            print(f"{name:15s} {model.count_params():>9,} parameters, {epochs} epochs in {seconds[name]:6.1f} s, "
-                  f"last training loss {history.history['loss'][-1]:.1f} nats", flush=True)
-    return models, seconds
-
-
-def train_classifier(x_train, y_train, epochs: int, batch_size: int = 128, num_classes: int = 10,
-                     seed: int = DEFAULT_SEED):
-    """Train :func:`~cvae_utils.networks.build_classifier` on labelled images; returns the model.
-
-    Introduced in chapter 07, *Evaluating generative models*.
-    """
-    x_train = check_images(x_train, "x_train")
-    y_train = check_labels(y_train, num_classes, n=len(x_train), name="y_train")
-    epochs = check_positive_int(epochs, "epochs")
-    batch_size = check_positive_int(batch_size, "batch_size")
-    set_seed(seed)
-    classifier = build_classifier(num_classes)
-    classifier.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE), loss="sparse_categorical_crossentropy",
-                       metrics=["accuracy"])
-    classifier.fit(x_train, y_train, epochs=epochs, batch_size=batch_size, verbose=0)
-    return classifier
+    if np.ndim(label) == 0:  # one class for every code
+        label = np.full(as_array(z, "z").shape[:1], check_class(label, model.num_classes), dtype="int32")
+    return model.decode(z, label)

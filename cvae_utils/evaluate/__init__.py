@@ -1,0 +1,20 @@
+"""Evaluation of trained models, by subject; every name is re-exported here and from the top.
+
+- :mod:`~cvae_utils.evaluate.likelihood`: -ELBO and importance-sampled likelihoods (nats per image);
+- :mod:`~cvae_utils.evaluate.latent`: active units, nearest neighbours, clusters in latent space;
+- :mod:`~cvae_utils.evaluate.judges`: classifiers judging samples (label fidelity, CAS, diversity);
+- :mod:`~cvae_utils.evaluate.traversals`: latent traversals and image statistics;
+- :mod:`~cvae_utils.evaluate.toy`: the toy model and Monte Carlo arithmetic of chapter 02;
+- :mod:`~cvae_utils.evaluate.timing`: the wall time of a training epoch.
+"""
+
+from . import judges, latent, likelihood, timing, toy, traversals
+from .judges import *  # noqa: F401,F403
+from .latent import *  # noqa: F401,F403
+from .likelihood import *  # noqa: F401,F403
+from .timing import *  # noqa: F401,F403
+from .toy import *  # noqa: F401,F403
+from .traversals import *  # noqa: F401,F403
+
+__all__ = sorted(judges.__all__ + latent.__all__ + likelihood.__all__ + timing.__all__ + toy.__all__
+                 + traversals.__all__)

@@ -33,9 +33,13 @@ TARGETS_S = {"fast": 8 * 60, "full": 30 * 60}
 CHAPTER_TARGET_S = {"full": 5 * 60}  # per chapter, full mode
 
 
-def time_notebook(path: Path, fast: bool, timeout: int = 3600, save: bool = False) -> tuple[float, float]:
+def time_notebook(
+    path: Path, fast: bool, timeout: int = 3600, save: bool = False
+) -> tuple[float, float]:
     """Wall-clock and kernel CPU seconds of one top-to-bottom run; ``save`` writes the outputs to ``path``."""
-    run = execute(path, fast=fast, timeout=timeout, save_to=path if save else None)
+    run = execute(
+        path, fast=fast, timeout=timeout, save_to=path if save else None
+    )
     return run.wall_s, run.cpu_s
 
 
@@ -48,67 +52,135 @@ def table(results) -> str:
         columns.append((m, "seconds", f"{m} mode (s)"))
         if "cpu_seconds" in results[m]:
             columns.append((m, "cpu_seconds", f"{m} mode, CPU (s)"))
-    lines = [f"- {m} mode, measured {results[m]['date']}: {results[m]['machine']} at the start, load average "
-             f"{results[m]['load_after']:.2f} at the end" for m in modes]
-    lines += ["", "| chapter | " + " | ".join(title for _, _, title in columns) + " |",
-              "|---|" + "---|" * len(columns)]
+    lines = [
+        f"- {m} mode, measured {results[m]['date']}: {results[m]['machine']} at the start, load average "
+        f"{results[m]['load_after']:.2f} at the end"
+        for m in modes
+    ]
+    lines += [
+        "",
+        "| chapter | " + " | ".join(title for _, _, title in columns) + " |",
+        "|---|" + "---|" * len(columns),
+    ]
     for name in names:
-        cells = [f"{results[m][key][name]:.0f}" if name in results[m][key] else "—" for m, key, _ in columns]
+        cells = [
+            f"{results[m][key][name]:.0f}" if name in results[m][key] else "—"
+            for m, key, _ in columns
+        ]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    lines.append("| **total** | " + " | ".join(f"**{sum(results[m][key].values()):.0f}**" for m, key, _ in columns)
-                 + " |")
+    lines.append(
+        "| **total** | "
+        + " | ".join(
+            f"**{sum(results[m][key].values()):.0f}**" for m, key, _ in columns
+        )
+        + " |"
+    )
     lines.append("")
     for m in modes:
         total = sum(results[m]["seconds"].values())
         if not results[m].get("complete", True):
-            lines.append(f"- {m} mode: interrupted after {len(results[m]['seconds'])} chapters, "
-                         f"{total / 60:.1f} min so far (no verdict)")
+            lines.append(
+                f"- {m} mode: interrupted after {len(results[m]['seconds'])} chapters, "
+                f"{total / 60:.1f} min so far (no verdict)"
+            )
             continue
-        line = (f"- {m} mode total {total / 60:.1f} min wall-clock (target <= {TARGETS_S[m] / 60:.0f} min: "
-                f"{'met' if total <= TARGETS_S[m] else 'NOT met'})")
+        line = (
+            f"- {m} mode total {total / 60:.1f} min wall-clock (target <= {TARGETS_S[m] / 60:.0f} min: "
+            f"{'met' if total <= TARGETS_S[m] else 'NOT met'})"
+        )
         if "cpu_seconds" in results[m]:
             line += f"; {sum(results[m]['cpu_seconds'].values()) / 60:.1f} CPU-minutes (all cores together)"
         lines.append(line)
         if m in CHAPTER_TARGET_S:
             limit = CHAPTER_TARGET_S[m]
-            slow = [f"{name} {sec:.0f} s" for name, sec in sorted(results[m]["seconds"].items()) if sec > limit]
-            lines.append(f"- {m} mode, every chapter <= {limit / 60:.0f} min: "
-                         + ("met" if not slow else "NOT met (" + ", ".join(slow) + ")"))
+            slow = [
+                f"{name} {sec:.0f} s"
+                for name, sec in sorted(results[m]["seconds"].items())
+                if sec > limit
+            ]
+            lines.append(
+                f"- {m} mode, every chapter <= {limit / 60:.0f} min: "
+                + ("met" if not slow else "NOT met (" + ", ".join(slow) + ")")
+            )
     return "\n".join(lines)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=["fast", "full", "both"], default="both")
-    parser.add_argument("--out", type=Path, help="also write the table (Markdown) to this file")
-    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "book_time.json",
-                        help="results of every mode measured so far; a run replaces the modes it measures")
-    parser.add_argument("--render", action="store_true", help="run nothing: only write the table from --json")
-    parser.add_argument("--save", action="store_true",
-                        help="write each executed notebook back in place (the outputs to commit)")
-    parser.add_argument("chapters", nargs="*", type=Path, help="notebooks (default: chapters/*.ipynb)")
+    parser.add_argument(
+        "--mode", choices=["fast", "full", "both"], default="both"
+    )
+    parser.add_argument(
+        "--out", type=Path, help="also write the table (Markdown) to this file"
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=ROOT / "benchmarks" / "results" / "book_time.json",
+        help="results of every mode measured so far; a run replaces the modes it measures",
+    )
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="run nothing: only write the table from --json",
+    )
+    parser.add_argument(
+        "--save",
+        action="store_true",
+        help="write each executed notebook back in place (the outputs to commit)",
+    )
+    parser.add_argument(
+        "chapters",
+        nargs="*",
+        type=Path,
+        help="notebooks (default: chapters/*.ipynb)",
+    )
     args = parser.parse_args(argv)
     if args.save and args.mode != "full":
-        parser.error("--save keeps full-mode outputs only: use it with --mode full")
+        parser.error(
+            "--save keeps full-mode outputs only: use it with --mode full"
+        )
     if args.render and not args.json.exists():
-        parser.error(f"--render needs the results of earlier runs in {args.json}")
+        parser.error(
+            f"--render needs the results of earlier runs in {args.json}"
+        )
     notebooks = args.chapters or sorted((ROOT / "chapters").glob("*.ipynb"))
     missing = [str(nb) for nb in notebooks if not nb.is_file()]
     if missing:
         parser.error(f"no such notebook: {', '.join(missing)}")
-    modes = [] if args.render else ["fast", "full"] if args.mode == "both" else [args.mode]
+    modes = (
+        []
+        if args.render
+        else ["fast", "full"]
+        if args.mode == "both"
+        else [args.mode]
+    )
     results = json.loads(args.json.read_text()) if args.json.exists() else {}
     for mode in modes:
         load_before = os.getloadavg()[0]
-        entry = {"date": datetime.date.today().isoformat(), "machine": describe(load_before),
-                 "data": "MNIST: the bundled course copy; Fashion-MNIST: the full dataset", "seconds": {}, "cpu_seconds": {}}
+        entry = {
+            "date": datetime.date.today().isoformat(),
+            "machine": describe(load_before),
+            "data": "MNIST: the bundled course copy; Fashion-MNIST: the full dataset",
+            "seconds": {},
+            "cpu_seconds": {},
+        }
         results[mode] = entry
         for nb in notebooks:
             wall, cpu = time_notebook(nb, fast=mode == "fast", save=args.save)
-            entry["seconds"][nb.name], entry["cpu_seconds"][nb.name] = wall, cpu
-            print(f"{nb.name:32s} {mode:4s} {wall:7.1f} s wall-clock, {cpu:7.1f} CPU-s", flush=True)
+            entry["seconds"][nb.name], entry["cpu_seconds"][nb.name] = (
+                wall,
+                cpu,
+            )
+            print(
+                f"{nb.name:32s} {mode:4s} {wall:7.1f} s wall-clock, {cpu:7.1f} CPU-s",
+                flush=True,
+            )
             # saved after every chapter, so an interrupted run keeps what it measured
-            entry["load_after"], entry["complete"] = os.getloadavg()[0], len(entry["seconds"]) == len(notebooks)
+            entry["load_after"], entry["complete"] = (
+                os.getloadavg()[0],
+                len(entry["seconds"]) == len(notebooks),
+            )
             args.json.parent.mkdir(parents=True, exist_ok=True)
             args.json.write_text(json.dumps(results, indent=1) + "\n")
     text = table(results)

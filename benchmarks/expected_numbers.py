@@ -38,10 +38,15 @@ def markdown_table(rows, columns, digits=None) -> str:
             value = f"{value:,.{digits.get(column, 2)}f}"
         elif isinstance(value, int):
             value = f"{value:,}"
-        return str(value).replace("|", "\\|")  # p(x|y) must not end the table cell
+        return str(value).replace(
+            "|", "\\|"
+        )  # p(x|y) must not end the table cell
 
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(cell(row.get(c), c) for c in columns) + " |" for row in rows]
+    lines += [
+        "| " + " | ".join(cell(row.get(c), c) for c in columns) + " |"
+        for row in rows
+    ]
     return "\n".join(lines)
 
 
@@ -54,9 +59,17 @@ def chapter_boxes() -> str:
         text = box_text(path).strip()
         if not text:
             continue
-        text = text.split("\n", 1)[1].strip() if "\n" in text else ""  # drop the box's own title line
-        text = "\n".join(line for line in text.splitlines() if not line.startswith(":class:"))
-        text = re.sub(r"\{doc\}`(?!chapters/|/)", "{doc}`chapters/", text)  # links relative to the chapter
+        text = (
+            text.split("\n", 1)[1].strip() if "\n" in text else ""
+        )  # drop the box's own title line
+        text = "\n".join(
+            line
+            for line in text.splitlines()
+            if not line.startswith(":class:")
+        )
+        text = re.sub(
+            r"\{doc\}`(?!chapters/|/)", "{doc}`chapters/", text
+        )  # links relative to the chapter
         parts.append(f"### {{doc}}`chapters/{path.stem}`\n\n{text}\n")
     return "\n".join(parts)
 
@@ -64,35 +77,76 @@ def chapter_boxes() -> str:
 def page(result) -> str:
     s = result["settings"]
     nll = f"test IS-NLL K={s['num_samples']}"
-    likelihood = markdown_table(result["likelihoods"], ["model", "bounds", "params", "train s", "train −ELBO",
-                                                         "test −ELBO", nll, "ELBO gap"], digits={"train s": 0})
+    likelihood = markdown_table(
+        result["likelihoods"],
+        [
+            "model",
+            "bounds",
+            "params",
+            "train s",
+            "train −ELBO",
+            "test −ELBO",
+            nll,
+            "ELBO gap",
+        ],
+        digits={"train s": 0},
+    )
     fidelity = result["label_fidelity"]
-    per_class = markdown_table([{"digit": str(c), "CVAE samples judged as requested": f"{100 * f:.1f}%",
-                                 "classifier on real test digits": f"{100 * a:.1f}%"}
-                                for c, (f, a) in enumerate(zip(fidelity["per_class"], fidelity["judge_per_class"], strict=True))],
-                               ["digit", "CVAE samples judged as requested", "classifier on real test digits"])
-    fast_note = ("\n```{warning}\nThese numbers come from **fast mode** (`CVAE_FAST=1`): a smoke test of the "
-                 "script, not the expected numbers.\n```\n" if s["mode"] == "fast" else "")
+    per_class = markdown_table(
+        [
+            {
+                "digit": str(c),
+                "CVAE samples judged as requested": f"{100 * f:.1f}%",
+                "classifier on real test digits": f"{100 * a:.1f}%",
+            }
+            for c, (f, a) in enumerate(
+                zip(
+                    fidelity["per_class"],
+                    fidelity["judge_per_class"],
+                    strict=True,
+                )
+            )
+        ],
+        [
+            "digit",
+            "CVAE samples judged as requested",
+            "classifier on real test digits",
+        ],
+    )
+    fast_note = (
+        "\n```{warning}\nThese numbers come from **fast mode** (`CVAE_FAST=1`): a smoke test of the "
+        "script, not the expected numbers.\n```\n"
+        if s["mode"] == "fast"
+        else ""
+    )
     speed = []
-    for name, title in (("time_to_quality", "Time to quality"), ("book_time", "Time to run the book"),
-                        ("epoch_end_stall", "Keras' own input pipeline on TensorFlow (no tf.data patch)"),
-                        ("spread", "How much the numbers move between two runs")):
+    for name, title in (
+        ("time_to_quality", "Time to quality"),
+        ("book_time", "Time to run the book"),
+        (
+            "epoch_end_stall",
+            "Keras' own input pipeline on TensorFlow (no tf.data patch)",
+        ),
+        ("spread", "How much the numbers move between two runs"),
+    ):
         if (ROOT / "benchmarks" / "results" / f"{name}.md").exists():
-            speed.append(f"### {title}\n\nWritten by `python -m benchmarks.{name}`:\n\n"
-                         f"```{{include}} benchmarks/results/{name}.md\n```\n")
+            speed.append(
+                f"### {title}\n\nWritten by `python -m benchmarks.{name}`:\n\n"
+                f"```{{include}} benchmarks/results/{name}.md\n```\n"
+            )
     return f"""# Results and expected numbers
 
-This page is generated by `python -m benchmarks.expected_numbers` (last run {result['date']}); do not edit it
+This page is generated by `python -m benchmarks.expected_numbers` (last run {result["date"]}); do not edit it
 by hand. It trains the book's models with the code of {{doc}}`chapters/07_evaluation` and the recipe of the
-chapters before it ({s['epochs']} epochs; chapter 07 stops at 10 and leaves out the convolutional $d=2$ VAE to keep its
+chapters before it ({s["epochs"]} epochs; chapter 07 stops at 10 and leaves out the convolutional $d=2$ VAE to keep its
 run time within five minutes), scores them on the whole test set (the chapter scores the first 500 test digits) and reports the numbers a learner should get in full mode.
 Your own run will differ in the last digits (other hardware, other library versions); differences of more than a
 few nats per image point to a problem.
 {fast_note}
-**Data:** {result['data'].replace('$', chr(92) + '$')}. **Hardware:** {result['machine']} (at the start); {result['software']}.
-**Recipe:** Adam, learning rate {s['learning_rate']:g}, batch size {s['batch_size']}, {s['epochs']} epochs, seed
-{s['seed']}; −ELBO with {s['elbo_samples']} sample{'s' if s['elbo_samples'] > 1 else ''} of $z$ per image for the reconstruction and the closed-form KL; importance-sampled
-NLL with $K = {s['num_samples']}$; "train −ELBO" on the first {s['num_train_eval']:,} training images.
+**Data:** {result["data"].replace("$", chr(92) + "$")}. **Hardware:** {result["machine"]} (at the start); {result["software"]}.
+**Recipe:** Adam, learning rate {s["learning_rate"]:g}, batch size {s["batch_size"]}, {s["epochs"]} epochs, seed
+{s["seed"]}; −ELBO with {s["elbo_samples"]} sample{"s" if s["elbo_samples"] > 1 else ""} of $z$ per image for the reconstruction and the closed-form KL; importance-sampled
+NLL with $K = {s["num_samples"]}$; "train −ELBO" on the first {s["num_train_eval"]:,} training images.
 All likelihoods are in nats per image (lower is better).
 
 ## Likelihoods
@@ -104,10 +158,10 @@ $-\\log p(x) = -\\log \\frac1{{10}}\\sum_c p(x\\mid c)$, the number to compare w
 
 ## Label fidelity of the CVAE
 
-A classifier (`cvae_utils.networks.build_classifier`, {s['classifier_epochs']} epoch{'s' if s['classifier_epochs'] > 1 else ''} on the same training
-images) reaches **{100 * fidelity['judge_accuracy']:.1f}%** accuracy on the real test digits. Of
-{fidelity['num_per_class']:,} CVAE samples per class ($z \\sim \\mathcal N(0, I)$), it judges
-**{100 * fidelity['overall']:.1f}%** as the requested digit.
+A classifier (`cvae_utils.networks.build_classifier`, {s["classifier_epochs"]} epoch{"s" if s["classifier_epochs"] > 1 else ""} on the same training
+images) reaches **{100 * fidelity["judge_accuracy"]:.1f}%** accuracy on the real test digits. Of
+{fidelity["num_per_class"]:,} CVAE samples per class ($z \\sim \\mathcal N(0, I)$), it judges
+**{100 * fidelity["overall"]:.1f}%** as the requested digit.
 
 {per_class}
 
@@ -126,65 +180,130 @@ outputs.
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--fast", action="store_true", help="fast-mode settings: a smoke test, not the expected numbers")
-    parser.add_argument("--out", type=Path, default=ROOT / "results.md", help="the page to write (default: results.md)")
-    parser.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "expected_numbers.json")
-    parser.add_argument("--page-only", action="store_true",
-                        help="only rewrite the page from --json (e.g. after re-running the speed benchmarks)")
+    parser.add_argument(
+        "--fast",
+        action="store_true",
+        help="fast-mode settings: a smoke test, not the expected numbers",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=ROOT / "results.md",
+        help="the page to write (default: results.md)",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=ROOT / "benchmarks" / "results" / "expected_numbers.json",
+    )
+    parser.add_argument(
+        "--page-only",
+        action="store_true",
+        help="only rewrite the page from --json (e.g. after re-running the speed benchmarks)",
+    )
     args = parser.parse_args(argv)
     if args.page_only:
         if not args.json.exists():
-            parser.error(f"--page-only needs the results of a previous run in {args.json}")
+            parser.error(
+                f"--page-only needs the results of a previous run in {args.json}"
+            )
         args.out.write_text(page(json.loads(args.json.read_text())))
         print(f"wrote {args.out} from {args.json}")
         return
-    os.environ["CVAE_FAST"] = "1" if args.fast else "0"  # before cvae_utils reads the mode
+    os.environ["CVAE_FAST"] = (
+        "1" if args.fast else "0"
+    )  # before cvae_utils reads the mode
 
     import keras
     import numpy as np
 
     from cvae_utils import config
     from cvae_utils.data import last_source, load_mnist
-    from cvae_utils.evaluate import label_fidelity
-    from cvae_utils.evaluate import likelihood_rows
-    from cvae_utils.models.zoo import LEARNING_RATE, train_classifier, train_models
+    from cvae_utils.evaluate import label_fidelity, likelihood_rows
+    from cvae_utils.models.zoo import (
+        LEARNING_RATE,
+        train_classifier,
+        train_models,
+    )
 
-    machine_line = describe()  # before training starts: the load of other work, not ours
+    machine_line = (
+        describe()
+    )  # before training starts: the load of other work, not ours
     cfg = config.settings()
-    (x_train, y_train), (x_test, y_test) = load_mnist(binarize=True, subset=cfg.train_subset,
-                                                      test_subset=cfg.test_subset)
-    settings = {"mode": cfg.mode, "epochs": cfg.epochs, "batch_size": cfg.batch_size, "seed": config.DEFAULT_SEED,
-                "learning_rate": LEARNING_RATE, "num_samples": cfg.pick(100, 10), "elbo_samples": 1,
-                "num_train_eval": len(x_test), "classifier_epochs": cfg.pick(8, 1), "num_per_class": cfg.pick(500, 50)}
-    models, seconds = train_models(x_train, y_train, epochs=cfg.epochs, batch_size=cfg.batch_size,
-                                   seed=settings["seed"])
+    (x_train, y_train), (x_test, y_test) = load_mnist(
+        binarize=True, subset=cfg.train_subset, test_subset=cfg.test_subset
+    )
+    settings = {
+        "mode": cfg.mode,
+        "epochs": cfg.epochs,
+        "batch_size": cfg.batch_size,
+        "seed": config.DEFAULT_SEED,
+        "learning_rate": LEARNING_RATE,
+        "num_samples": cfg.pick(100, 10),
+        "elbo_samples": 1,
+        "num_train_eval": len(x_test),
+        "classifier_epochs": cfg.pick(8, 1),
+        "num_per_class": cfg.pick(500, 50),
+    }
+    models, seconds = train_models(
+        x_train,
+        y_train,
+        epochs=cfg.epochs,
+        batch_size=cfg.batch_size,
+        seed=settings["seed"],
+    )
     print("evaluating likelihoods ...", flush=True)
-    rows = likelihood_rows(models, x_test, y_test, num_samples=settings["num_samples"],
-                           x_train=x_train[:len(x_test)], y_train=y_train[:len(x_test)], seconds=seconds,
-                           elbo_samples=settings["elbo_samples"])
+    rows = likelihood_rows(
+        models,
+        x_test,
+        y_test,
+        num_samples=settings["num_samples"],
+        x_train=x_train[: len(x_test)],
+        y_train=y_train[: len(x_test)],
+        seconds=seconds,
+        elbo_samples=settings["elbo_samples"],
+    )
     print("training the classifier and judging CVAE samples ...", flush=True)
-    classifier = train_classifier(x_train, y_train, epochs=settings["classifier_epochs"], batch_size=cfg.batch_size)
+    classifier = train_classifier(
+        x_train,
+        y_train,
+        epochs=settings["classifier_epochs"],
+        batch_size=cfg.batch_size,
+    )
     judged = classifier.predict(x_test, verbose=0).argmax(axis=1)
-    per_class = label_fidelity(models["CVAE dense d=2"], classifier, num_per_class=settings["num_per_class"],
-                               per_class=True)
+    per_class = label_fidelity(
+        models["CVAE dense d=2"],
+        classifier,
+        num_per_class=settings["num_per_class"],
+        per_class=True,
+    )
     result = {
         "date": datetime.date.today().isoformat(),
-        "data": (f"MNIST, binarized at 0.5, {len(x_train):,} training and {len(x_test):,} test images, "
-                 f"from {last_source['MNIST']}"),
+        "data": (
+            f"MNIST, binarized at 0.5, {len(x_train):,} training and {len(x_test):,} test images, "
+            f"from {last_source['MNIST']}"
+        ),
         "machine": machine_line,
         "software": f"Keras {keras.__version__} on {keras.backend.backend()}",
         "settings": settings,
         "likelihoods": rows,
-        "label_fidelity": {"overall": float(per_class.mean()), "per_class": per_class.tolist(),
-                           "num_per_class": settings["num_per_class"],
-                           "judge_accuracy": float(np.mean(judged == y_test)),
-                           "judge_per_class": [float(np.mean(judged[y_test == c] == c)) for c in range(10)]},
+        "label_fidelity": {
+            "overall": float(per_class.mean()),
+            "per_class": per_class.tolist(),
+            "num_per_class": settings["num_per_class"],
+            "judge_accuracy": float(np.mean(judged == y_test)),
+            "judge_per_class": [
+                float(np.mean(judged[y_test == c] == c)) for c in range(10)
+            ],
+        },
     }
     text = page(result)
     print("\n" + text)
     args.out.write_text(text)
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+    args.json.write_text(
+        json.dumps(result, indent=1, ensure_ascii=False) + "\n"
+    )
     print(f"wrote {args.out} and {args.json}")
 
 

@@ -52,8 +52,10 @@ CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu"
 def summarize(report: dict) -> dict:
     """The figures the table shows, from one Lighthouse JSON report."""
     if not isinstance(report, dict) or "audits" not in report:
-        raise ValueError("report must be a Lighthouse JSON report (a dict with "
-                         "'categories' and 'audits')")
+        raise ValueError(
+            "report must be a Lighthouse JSON report (a dict with "
+            "'categories' and 'audits')"
+        )
     categories, audits = report["categories"], report["audits"]
 
     def score(name):
@@ -72,28 +74,35 @@ def summarize(report: dict) -> dict:
 
 def meets_targets(row: dict) -> bool:
     """Whether one page's figures meet every target."""
-    return (row["performance"] is not None
-            and row["performance"] >= TARGETS["performance"]
-            and row["accessibility"] == TARGETS["accessibility"]
-            and row["bytes"] <= TARGETS["bytes"])
+    return (
+        row["performance"] is not None
+        and row["performance"] >= TARGETS["performance"]
+        and row["accessibility"] == TARGETS["accessibility"]
+        and row["bytes"] <= TARGETS["bytes"]
+    )
 
 
 def table(rows: dict) -> str:
     """A Markdown table of ``{page: summarize(...)}``, one line per page."""
     if not isinstance(rows, dict):
-        raise TypeError("rows must be a dict page -> figures, "
-                        f"got {type(rows).__name__}")
-    header = ("| page | performance | accessibility | LCP (s) | total (KB) "
-              "| requests | targets |")
+        raise TypeError(
+            f"rows must be a dict page -> figures, got {type(rows).__name__}"
+        )
+    header = (
+        "| page | performance | accessibility | LCP (s) | total (KB) "
+        "| requests | targets |"
+    )
     lines = [header, "|---|---:|---:|---:|---:|---:|---|"]
     for page, row in rows.items():
         if "error" in row:
             lines.append(f"| {page} | | | | | | error: {row['error']} |")
             continue
         verdict = "met" if meets_targets(row) else "**missed**"
-        lines.append(f"| {page} | {row['performance']} | {row['accessibility']} "
-                     f"| {row['lcp_s']:.1f} | {row['bytes'] / 1024:,.0f} "
-                     f"| {row['requests']} | {verdict} |")
+        lines.append(
+            f"| {page} | {row['performance']} | {row['accessibility']} "
+            f"| {row['lcp_s']:.1f} | {row['bytes'] / 1024:,.0f} "
+            f"| {row['requests']} | {verdict} |"
+        )
     return "\n".join(lines)
 
 
@@ -111,8 +120,12 @@ class _Handler(SimpleHTTPRequestHandler):
     def do_GET(self):
         path = Path(self.translate_path(self.path))
         accepts = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (self.gzip and accepts and path.is_file()
-                and path.suffix in COMPRESSED):
+        if not (
+            self.gzip
+            and accepts
+            and path.is_file()
+            and path.suffix in COMPRESSED
+        ):
             super().do_GET()
             return
         body = gzip.compress(path.read_bytes(), compresslevel=6)
@@ -130,7 +143,8 @@ def serve(directory: Path, compress: bool = True):
     """Serve a folder on 127.0.0.1 (a free port) in a background thread."""
     handler = type("Handler", (_Handler,), {"gzip": compress})
     server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -147,8 +161,9 @@ def lighthouse_command() -> list[str]:
         return [str(local)]
     if shutil.which("npx"):
         return ["npx", "--no-install", "lighthouse"]
-    raise SystemExit("Lighthouse is not installed: run `npm ci` in the "
-                     "repository root")
+    raise SystemExit(
+        "Lighthouse is not installed: run `npm ci` in the repository root"
+    )
 
 
 def measure(url: str, report: Path | None = None, timeout: int = 600) -> dict:
@@ -157,11 +172,21 @@ def measure(url: str, report: Path | None = None, timeout: int = 600) -> dict:
     env = dict(os.environ)
     env.setdefault("CHROME_PATH", "/usr/bin/chromium")
     command = lighthouse_command() + [
-        url, "--only-categories=performance,accessibility",
-        "--output=json", "--output-path=stdout", "--quiet",
-        f"--chrome-flags={CHROME_FLAGS}"]
-    done = subprocess.run(command, capture_output=True, text=True, env=env,
-                          timeout=timeout, check=False)
+        url,
+        "--only-categories=performance,accessibility",
+        "--output=json",
+        "--output-path=stdout",
+        "--quiet",
+        f"--chrome-flags={CHROME_FLAGS}",
+    ]
+    done = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
     if done.returncode != 0:
         return {"error": (done.stderr.strip().splitlines() or ["failed"])[-1]}
     if report is not None:
@@ -172,45 +197,76 @@ def measure(url: str, report: Path | None = None, timeout: int = 600) -> dict:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("pages", nargs="*",
-                        help="docnames (default: home page, chapters 04, 05)")
-    parser.add_argument("--all", action="store_true",
-                        help="every page of the table of contents")
+    parser.add_argument(
+        "pages",
+        nargs="*",
+        help="docnames (default: home page, chapters 04, 05)",
+    )
+    parser.add_argument(
+        "--all",
+        action="store_true",
+        help="every page of the table of contents",
+    )
     parser.add_argument("--site", type=Path, default=ROOT / "_build" / "html")
-    parser.add_argument("--no-gzip", action="store_true",
-                        help="send files uncompressed")
-    parser.add_argument("--out", default="lighthouse",
-                        help="file name under benchmarks/results/, no suffix")
+    parser.add_argument(
+        "--no-gzip", action="store_true", help="send files uncompressed"
+    )
+    parser.add_argument(
+        "--out",
+        default="lighthouse",
+        help="file name under benchmarks/results/, no suffix",
+    )
     args = parser.parse_args(argv)
     pages = PAGES if args.all else (args.pages or DEFAULT_PAGES)
     if not (args.site / "index.html").exists():
-        raise SystemExit(f"no built site in {args.site}: run "
-                         "`jupyter-book build .` first")
+        raise SystemExit(
+            f"no built site in {args.site}: run `jupyter-book build .` first"
+        )
     out = RESULTS / args.out
-    saved = (json.loads(out.with_suffix(".json").read_text())
-             if out.with_suffix(".json").exists() else {})
+    saved = (
+        json.loads(out.with_suffix(".json").read_text())
+        if out.with_suffix(".json").exists()
+        else {}
+    )
     rows = saved.get("pages", {})
     with serve(args.site, compress=not args.no_gzip) as base:
         for page in pages:
-            rows[page] = measure(f"{base}{page}.html",
-                                 REPORTS / f"{page.replace('/', '_')}.json")
+            rows[page] = measure(
+                f"{base}{page}.html",
+                REPORTS / f"{page.replace('/', '_')}.json",
+            )
             print(page, rows[page], flush=True)
     rows = {page: rows[page] for page in sorted(rows, key=_toc_order)}
     machine = describe()
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime(
-        "%Y-%m-%d %H:%M UTC")
-    out.with_suffix(".json").write_text(json.dumps(
-        {"date": stamp, "machine": machine, "gzip": not args.no_gzip,
-         "pages": rows}, indent=1) + "\n")
+        "%Y-%m-%d %H:%M UTC"
+    )
+    out.with_suffix(".json").write_text(
+        json.dumps(
+            {
+                "date": stamp,
+                "machine": machine,
+                "gzip": not args.no_gzip,
+                "pages": rows,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
     sent = "uncompressed" if args.no_gzip else "text gzip-compressed"
-    text = (f"Lighthouse 12.2.3, mobile defaults, Debian chromium; files "
-            f"served {sent}; {stamp}; {machine}.\nTargets: performance >= {TARGETS['performance']}, "
-            f"accessibility {TARGETS['accessibility']}, "
-            f"<= {TARGETS['bytes'] / 1e6:g} MB per page.\n\n{table(rows)}\n")
+    text = (
+        f"Lighthouse 12.2.3, mobile defaults, Debian chromium; files "
+        f"served {sent}; {stamp}; {machine}.\nTargets: performance >= {TARGETS['performance']}, "
+        f"accessibility {TARGETS['accessibility']}, "
+        f"<= {TARGETS['bytes'] / 1e6:g} MB per page.\n\n{table(rows)}\n"
+    )
     out.with_suffix(".md").write_text(text)
     print(text)
-    return 0 if all("error" not in r and meets_targets(r)
-                    for r in rows.values()) else 1
+    return (
+        0
+        if all("error" not in r and meets_targets(r) for r in rows.values())
+        else 1
+    )
 
 
 def _toc_order(page: str) -> int:

@@ -27,7 +27,9 @@ OUT = ROOT / "benchmarks" / "results" / "spread.md"
 
 def _bullets(text: str) -> list[str]:
     """The box's sentences and list items, each joined onto one line."""
-    text = SCIENTIFIC.sub(lambda m: f"{m.group(1)}e{m.group(2)}", ROLE.sub(" ", text)).replace("{,}", ",")
+    text = SCIENTIFIC.sub(
+        lambda m: f"{m.group(1)}e{m.group(2)}", ROLE.sub(" ", text)
+    ).replace("{,}", ",")
     items, current = [], []
     for line in text.splitlines():
         if line.lstrip().startswith("- ") or not line.strip():
@@ -41,7 +43,12 @@ def _bullets(text: str) -> list[str]:
     return items
 
 
-TIMING = ("per epoch", " s per model", "Training took", "training took")  # machine-dependent: not compared
+TIMING = (
+    "per epoch",
+    " s per model",
+    "Training took",
+    "training took",
+)  # machine-dependent: not compared
 
 
 def _value(token: str) -> float:
@@ -68,16 +75,27 @@ def pairs(old_text: str, new_text: str):
         twins = old_items.get(_shape(item), [])
         if len(twins) != 1:
             continue
-        old_numbers, new_numbers = NUMBER.findall(twins[0]), NUMBER.findall(item)
+        old_numbers, new_numbers = (
+            NUMBER.findall(twins[0]),
+            NUMBER.findall(item),
+        )
         label = " ".join(NUMBER.sub("#", item).lstrip("- ").split()[:6])
-        for k, (o, n) in enumerate(zip(old_numbers, new_numbers, strict=True), start=1):
+        for k, (o, n) in enumerate(
+            zip(old_numbers, new_numbers, strict=True), start=1
+        ):
             result.append((f"{label} … (number {k})", o, n))
     return result
 
 
 def notebook_at(rev: str, path: Path) -> Path:
     rel = path.resolve().relative_to(ROOT).as_posix()
-    text = subprocess.run(["git", "show", f"{rev}:{rel}"], cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["git", "show", f"{rev}:{rel}"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     tmp = Path("/tmp") / f"spread_{path.name}"
     tmp.write_text(text)
     return tmp
@@ -85,30 +103,53 @@ def notebook_at(rev: str, path: Path) -> Path:
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", required=True, help="git revision holding the earlier full run")
+    parser.add_argument(
+        "--base",
+        required=True,
+        help="git revision holding the earlier full run",
+    )
     parser.add_argument("chapters", nargs="*", type=Path)
     args = parser.parse_args(argv)
     paths = args.chapters or sorted((ROOT / "chapters").glob("*.ipynb"))
-    commit = subprocess.run(["git", "log", "-1", "--format=%h of %cs", args.base], cwd=ROOT, check=True,
-                            capture_output=True, text=True).stdout.strip()
-    lines = [f"Numbers of the 'What you should see' boxes: the full run committed in {commit} against the "
-             f"full run in the chapters now. Only the numbers whose box item kept its wording are compared "
-             f"(items that name another model or setting are not the same quantity), and no timings.", "",
-             "| chapter | box item | earlier run | this run | difference | relative |",
-             "|---|---|---|---|---|---|"]
+    commit = subprocess.run(
+        ["git", "log", "-1", "--format=%h of %cs", args.base],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    lines = [
+        f"Numbers of the 'What you should see' boxes: the full run committed in {commit} against the "
+        f"full run in the chapters now. Only the numbers whose box item kept its wording are compared "
+        f"(items that name another model or setting are not the same quantity), and no timings.",
+        "",
+        "| chapter | box item | earlier run | this run | difference | relative |",
+        "|---|---|---|---|---|---|",
+    ]
     summary = {}
     for path in paths:
         found = pairs(box_text(notebook_at(args.base, path)), box_text(path))
         moved = [(c, o, n) for c, o, n in found if _value(o) != _value(n)]
-        rel = [abs(_value(n) - _value(o)) / max(abs(_value(o)), 1e-12) for _, o, n in moved]
-        summary[path.name] = {"compared": len(found), "changed": len(moved), "max_relative": max(rel, default=0.0),
-                              "pairs": [list(pair) for pair in found]}
+        rel = [
+            abs(_value(n) - _value(o)) / max(abs(_value(o)), 1e-12)
+            for _, o, n in moved
+        ]
+        summary[path.name] = {
+            "compared": len(found),
+            "changed": len(moved),
+            "max_relative": max(rel, default=0.0),
+            "pairs": [list(pair) for pair in found],
+        }
         for (context, o, n), r in zip(moved, rel, strict=True):
-            lines.append(f"| {path.stem} | {context} | {o} | {n} | {_value(n) - _value(o):+.3g} | {100 * r:.1f}% |")
+            lines.append(
+                f"| {path.stem} | {context} | {o} | {n} | {_value(n) - _value(o):+.3g} | {100 * r:.1f}% |"
+            )
     lines.append("")
     for name, s in summary.items():
-        lines.append(f"- {name}: {s['changed']} of {s['compared']} numbers moved (timings left out), "
-                     f"by at most {100 * s['max_relative']:.1f}%")
+        lines.append(
+            f"- {name}: {s['changed']} of {s['compared']} numbers moved (timings left out), "
+            f"by at most {100 * s['max_relative']:.1f}%"
+        )
     text = "\n".join(lines)
     print(text)
     OUT.parent.mkdir(parents=True, exist_ok=True)

@@ -39,11 +39,35 @@ REPOSITORY_URL = "https://github.com/cvae-course/cvae-course"
 
 # Each module lists its public names in its own __all__; the package's __all__ is their union,
 # and one star import per module brings them here (`gradients` is then the function).
-from . import callbacks, config, data, evaluate, gradients, losses, models, networks, plots, source, web  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    callbacks,
+    config,
+    data,
+    evaluate,
+    gradients,
+    losses,
+    models,
+    networks,
+    plots,
+    source,
+    web,
+)
 
-__all__ = sorted(["config", *callbacks.__all__, *data.__all__, *evaluate.__all__, *gradients.__all__,
-                  *losses.__all__, *models.__all__, *networks.__all__, *plots.__all__, *source.__all__,
-                  *web.__all__])
+__all__ = sorted(
+    [
+        "config",
+        *callbacks.__all__,
+        *data.__all__,
+        *evaluate.__all__,
+        *gradients.__all__,
+        *losses.__all__,
+        *models.__all__,
+        *networks.__all__,
+        *plots.__all__,
+        *source.__all__,
+        *web.__all__,
+    ]
+)
 
 from .callbacks import *  # noqa: E402,F401,F403
 from .data import *  # noqa: E402,F401,F403

@@ -8,7 +8,12 @@ import time
 import keras
 import numpy as np
 
-from ._validation import check_course_model, check_latent, check_nonnegative_float, check_positive_int
+from ._validation import (
+    check_course_model,
+    check_latent,
+    check_nonnegative_float,
+    check_positive_int,
+)
 from .models.core import decode_latent
 
 __all__ = ["EpochLog", "KLWarmUp", "LatentGridSnapshots", "warmup_beta"]
@@ -28,27 +33,46 @@ class LatentGridSnapshots(keras.callbacks.Callback):
     Introduced in chapter 04, *Variational autoencoders*.
     """
 
-    def __init__(self, z_grid, every: int = 1, label: int | None = None,
-                 doubling: bool = False):
+    def __init__(
+        self,
+        z_grid,
+        every: int = 1,
+        label: int | None = None,
+        doubling: bool = False,
+    ):
         super().__init__()
-        arr = np.asarray(z_grid) if not isinstance(z_grid, (str, bytes)) else None
+        arr = (
+            np.asarray(z_grid)
+            if not isinstance(z_grid, (str, bytes))
+            else None
+        )
         if arr is None or arr.ndim != 2:
-            raise ValueError(f"z_grid must be latent codes of shape (N, latent_dim), e.g. latent_grid(15), "
-                             f"got {getattr(arr, 'shape', type(z_grid).__name__)}")
+            raise ValueError(
+                f"z_grid must be latent codes of shape (N, latent_dim), e.g. latent_grid(15), "
+                f"got {getattr(arr, 'shape', type(z_grid).__name__)}"
+            )
         self.z_grid = check_latent(arr, arr.shape[1], "z_grid")
         self.every = check_positive_int(every, "every")
         if label is not None:
             check_positive_int(label, "label", minimum=0)
         if not isinstance(doubling, bool):
-            raise TypeError(f"doubling must be True or False, got {type(doubling).__name__}")
+            raise TypeError(
+                f"doubling must be True or False, got {type(doubling).__name__}"
+            )
         self.label = label
         self.doubling = doubling
         self.snapshots: list[tuple[int, np.ndarray]] = []
         self._epochs_done = 0
 
     def _snap(self, epoch):
-        label = (self.label or 0) if check_course_model(self.model, "LatentGridSnapshots") else self.label
-        self.snapshots.append((epoch, decode_latent(self.model, self.z_grid, label)))
+        label = (
+            (self.label or 0)
+            if check_course_model(self.model, "LatentGridSnapshots")
+            else self.label
+        )
+        self.snapshots.append(
+            (epoch, decode_latent(self.model, self.z_grid, label))
+        )
 
     def _due(self, epoch: int) -> bool:
         if self.doubling:
@@ -92,8 +116,11 @@ class EpochLog(keras.callbacks.Callback):
         self._last_time, self._last_epoch = time.perf_counter(), 0
 
     def _terms(self, logs, prefix=""):
-        return "  ".join(f"{short} {logs[prefix + key]:.2f}" for key, short in self.SHORT.items()
-                         if prefix + key in logs)
+        return "  ".join(
+            f"{short} {logs[prefix + key]:.2f}"
+            for key, short in self.SHORT.items()
+            if prefix + key in logs
+        )
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
@@ -109,7 +136,9 @@ class EpochLog(keras.callbacks.Callback):
         print(f"{line} | {per_epoch:.1f} s/epoch", flush=True)
 
 
-def warmup_beta(epoch: int, warmup_epochs: int, target: float, start: float = 0.0) -> float:
+def warmup_beta(
+    epoch: int, warmup_epochs: int, target: float, start: float = 0.0
+) -> float:
     """The KL weight of a linear warm-up at ``epoch`` (counted from 0), as :class:`KLWarmUp` sets it.
 
     ``start`` at epoch 0, then a straight line that reaches ``target`` at epoch ``warmup_epochs``
@@ -117,8 +146,14 @@ def warmup_beta(epoch: int, warmup_epochs: int, target: float, start: float = 0.
     ``warmup_epochs=4`` and ``target=1`` the epochs 0, 1, 2, 3, 4, 5 train with beta = 0, 0.25, 0.5,
     0.75, 1, 1. Introduced in chapter 10, *Fixing posterior collapse*.
     """
-    if isinstance(epoch, bool) or not isinstance(epoch, (int, np.integer)) or epoch < 0:
-        raise ValueError(f"epoch must be an integer >= 0 (Keras counts epochs from 0), got {epoch!r}")
+    if (
+        isinstance(epoch, bool)
+        or not isinstance(epoch, (int, np.integer))
+        or epoch < 0
+    ):
+        raise ValueError(
+            f"epoch must be an integer >= 0 (Keras counts epochs from 0), got {epoch!r}"
+        )
     warmup_epochs = check_positive_int(warmup_epochs, "warmup_epochs")
     target = check_nonnegative_float(target, "target")
     start = check_nonnegative_float(start, "start")
@@ -137,22 +172,37 @@ class KLWarmUp(keras.callbacks.Callback):
     records it. Introduced in chapter 10, *Fixing posterior collapse*.
     """
 
-    def __init__(self, warmup_epochs: int, target: float | None = None, start: float = 0.0):
+    def __init__(
+        self,
+        warmup_epochs: int,
+        target: float | None = None,
+        start: float = 0.0,
+    ):
         super().__init__()
         self.warmup_epochs = check_positive_int(warmup_epochs, "warmup_epochs")
-        self.target = None if target is None else check_nonnegative_float(target, "target")
+        self.target = (
+            None
+            if target is None
+            else check_nonnegative_float(target, "target")
+        )
         self.start = check_nonnegative_float(start, "start")
         self._target = self.target
 
     def on_train_begin(self, logs=None):
         if not hasattr(self.model, "beta_variable"):
-            raise TypeError(f"KLWarmUp needs a model whose beta is a variable the training step reads "
-                            f"(cvae_utils.VAE or CVAE), got {type(self.model).__name__}")
-        if self._target is None:  # read once, so that a second fit() keeps the same target
+            raise TypeError(
+                f"KLWarmUp needs a model whose beta is a variable the training step reads "
+                f"(cvae_utils.VAE or CVAE), got {type(self.model).__name__}"
+            )
+        if (
+            self._target is None
+        ):  # read once, so that a second fit() keeps the same target
             self._target = self.model.beta
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.model.beta = warmup_beta(epoch, self.warmup_epochs, self._target, self.start)
+        self.model.beta = warmup_beta(
+            epoch, self.warmup_epochs, self._target, self.start
+        )
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:

@@ -24,7 +24,12 @@ def is_fast() -> bool:
 
     Introduced in chapter 00, *Setting up*.
     """
-    return os.environ.get("CVAE_FAST", "0").strip().lower() in {"1", "true", "yes", "on"}
+    return os.environ.get("CVAE_FAST", "0").strip().lower() in {
+        "1",
+        "true",
+        "yes",
+        "on",
+    }
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,12 @@ class Settings:
         return fast if self.mode == "fast" else full
 
 
-FULL = Settings(mode="full", epochs=30, batch_size=128, train_subset=None, test_subset=None)
-FAST = Settings(mode="fast", epochs=2, batch_size=128, train_subset=2000, test_subset=500)
+FULL = Settings(
+    mode="full", epochs=30, batch_size=128, train_subset=None, test_subset=None
+)
+FAST = Settings(
+    mode="fast", epochs=2, batch_size=128, train_subset=2000, test_subset=500
+)
 
 
 def settings() -> Settings:
@@ -75,7 +84,9 @@ def set_seed(seed: int = DEFAULT_SEED) -> None:
     _last_seed = seed
 
 
-_last_seed: int | None = None  # the seed of the last set_seed call, for describe()
+_last_seed: int | None = (
+    None  # the seed of the last set_seed call, for describe()
+)
 
 
 def describe() -> str:

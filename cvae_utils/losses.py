@@ -14,10 +14,16 @@ import keras
 import numpy as np
 from keras import ops
 
-__all__ = ["bernoulli_nll_from_logits", "continuous_bernoulli_log_normalizer",
-           "continuous_bernoulli_mean_from_logits",
-           "continuous_bernoulli_nll_from_logits", "gaussian_nll",
-           "kl_gaussians", "kl_standard_normal", "log_normal"]
+__all__ = [
+    "bernoulli_nll_from_logits",
+    "continuous_bernoulli_log_normalizer",
+    "continuous_bernoulli_mean_from_logits",
+    "continuous_bernoulli_nll_from_logits",
+    "gaussian_nll",
+    "kl_gaussians",
+    "kl_standard_normal",
+    "log_normal",
+]
 
 # exp(log_var) overflows float32 near 88; no useful posterior needs variances beyond e^±30.
 LOG_VAR_MIN, LOG_VAR_MAX = -30.0, 30.0
@@ -39,15 +45,23 @@ def _sum_over_non_batch_axes(t):
 def _float_tensor(t, name):
     """A backend tensor of a float dtype (NumPy arrays and lists are converted)."""
     if t is None or isinstance(t, (str, bytes, dict)):
-        raise TypeError(f"{name} must be an array or tensor of numbers, got {type(t).__name__}")
-    if isinstance(t, keras.KerasTensor):  # symbolic (functional API): the ops below handle it
+        raise TypeError(
+            f"{name} must be an array or tensor of numbers, got {type(t).__name__}"
+        )
+    if isinstance(
+        t, keras.KerasTensor
+    ):  # symbolic (functional API): the ops below handle it
         return t
     if not ops.is_tensor(t) and not hasattr(t, "shape"):
         t = np.asarray(t)
     if isinstance(t, np.ndarray):
         if not (np.issubdtype(t.dtype, np.number) or t.dtype == bool):
             raise TypeError(f"{name} must hold numbers, got dtype {t.dtype}")
-        t = t.astype("float32") if not np.issubdtype(t.dtype, np.floating) else t
+        t = (
+            t.astype("float32")
+            if not np.issubdtype(t.dtype, np.floating)
+            else t
+        )
     t = ops.convert_to_tensor(t)
     if "float" not in str(t.dtype):
         t = ops.cast(t, "float32")
@@ -72,10 +86,16 @@ def _check_same_shape(a, b, name_a, name_b):
     sa, sb = _static_shape(a), _static_shape(b)
     if sa is None or sb is None:
         return
-    if len(sa) != len(sb) or any(x is not None and y is not None and x != y for x, y in zip(sa, sb)):
-        raise ValueError(f"{name_a} and {name_b} must have the same shape, got {sa} and {sb}")
+    if len(sa) != len(sb) or any(
+        x is not None and y is not None and x != y for x, y in zip(sa, sb)
+    ):
+        raise ValueError(
+            f"{name_a} and {name_b} must have the same shape, got {sa} and {sb}"
+        )
     if len(sa) < 2:
-        raise ValueError(f"{name_a} must have a batch axis and at least one more axis, got shape {sa}")
+        raise ValueError(
+            f"{name_a} must have a batch axis and at least one more axis, got shape {sa}"
+        )
 
 
 def _check_broadcastable(a, b, name_a, name_b):
@@ -84,11 +104,15 @@ def _check_broadcastable(a, b, name_a, name_b):
     if sa is None or sb is None:
         return
     if not sa or not sb:
-        raise ValueError(f"{name_a} and {name_b} must have a latent axis (the last one), got shapes {sa} and {sb}")
+        raise ValueError(
+            f"{name_a} and {name_b} must have a latent axis (the last one), got shapes {sa} and {sb}"
+        )
     for x, y in zip(reversed(sa), reversed(sb)):
         if x is not None and y is not None and x != y and 1 not in (x, y):
-            raise ValueError(f"{name_a} and {name_b} must have the same shape (or shapes that broadcast), "
-                             f"got {sa} and {sb}")
+            raise ValueError(
+                f"{name_a} and {name_b} must have the same shape (or shapes that broadcast), "
+                f"got {sa} and {sb}"
+            )
 
 
 def bernoulli_nll_from_logits(x, logits):
@@ -111,10 +135,15 @@ def kl_standard_normal(z_mean, z_log_var):
 
     Introduced in chapter 04, *Variational autoencoders*.
     """
-    z_mean, z_log_var = _float_tensor(z_mean, "z_mean"), _float_tensor(z_log_var, "z_log_var")
+    z_mean, z_log_var = (
+        _float_tensor(z_mean, "z_mean"),
+        _float_tensor(z_log_var, "z_log_var"),
+    )
     _check_broadcastable(z_mean, z_log_var, "z_mean", "z_log_var")
     z_log_var = clip_log_var(z_log_var)
-    return 0.5 * ops.sum(ops.exp(z_log_var) + ops.square(z_mean) - 1.0 - z_log_var, axis=-1)
+    return 0.5 * ops.sum(
+        ops.exp(z_log_var) + ops.square(z_mean) - 1.0 - z_log_var, axis=-1
+    )
 
 
 def kl_gaussians(mean_q, log_var_q, mean_p, log_var_p):
@@ -124,13 +153,27 @@ def kl_gaussians(mean_q, log_var_q, mean_p, log_var_p):
 
     Introduced in chapter 06, *Structured output prediction: completing digits with a learned prior*.
     """
-    mean_q, log_var_q = _float_tensor(mean_q, "mean_q"), _float_tensor(log_var_q, "log_var_q")
-    mean_p, log_var_p = _float_tensor(mean_p, "mean_p"), _float_tensor(log_var_p, "log_var_p")
-    for other, name in ((log_var_q, "log_var_q"), (mean_p, "mean_p"), (log_var_p, "log_var_p")):
+    mean_q, log_var_q = (
+        _float_tensor(mean_q, "mean_q"),
+        _float_tensor(log_var_q, "log_var_q"),
+    )
+    mean_p, log_var_p = (
+        _float_tensor(mean_p, "mean_p"),
+        _float_tensor(log_var_p, "log_var_p"),
+    )
+    for other, name in (
+        (log_var_q, "log_var_q"),
+        (mean_p, "mean_p"),
+        (log_var_p, "log_var_p"),
+    ):
         _check_broadcastable(mean_q, other, "mean_q", name)
     log_var_q, log_var_p = clip_log_var(log_var_q), clip_log_var(log_var_p)
     return 0.5 * ops.sum(
-        log_var_p - log_var_q + (ops.exp(log_var_q) + ops.square(mean_q - mean_p)) / ops.exp(log_var_p) - 1.0,
+        log_var_p
+        - log_var_q
+        + (ops.exp(log_var_q) + ops.square(mean_q - mean_p))
+        / ops.exp(log_var_p)
+        - 1.0,
         axis=-1,
     )
 
@@ -140,11 +183,17 @@ def log_normal(z, mean, log_var):
 
     Introduced in chapter 04, *Variational autoencoders*.
     """
-    z, mean, log_var = _float_tensor(z, "z"), _float_tensor(mean, "mean"), _float_tensor(log_var, "log_var")
+    z, mean, log_var = (
+        _float_tensor(z, "z"),
+        _float_tensor(mean, "mean"),
+        _float_tensor(log_var, "log_var"),
+    )
     _check_broadcastable(z, mean, "z", "mean")
     _check_broadcastable(z, log_var, "z", "log_var")
     log_var = clip_log_var(log_var)
-    return -0.5 * ops.sum(LOG_2PI + log_var + ops.square(z - mean) / ops.exp(log_var), axis=-1)
+    return -0.5 * ops.sum(
+        LOG_2PI + log_var + ops.square(z - mean) / ops.exp(log_var), axis=-1
+    )
 
 
 # -- likelihoods for grey-level pixels (chapter "Grey-level images: likelihoods that fit") -----------
@@ -167,8 +216,12 @@ def continuous_bernoulli_log_normalizer(logits):
     logits = _float_tensor(logits, "logits")
     a = ops.abs(logits)
     small = a < CB_TAYLOR_LOGIT
-    safe = ops.where(small, ops.ones_like(a), a)  # keeps the unused branch (and its gradient) finite
-    closed = ops.log(safe) + ops.log1p(ops.exp(-safe)) - ops.log(-ops.expm1(-safe))
+    safe = ops.where(
+        small, ops.ones_like(a), a
+    )  # keeps the unused branch (and its gradient) finite
+    closed = (
+        ops.log(safe) + ops.log1p(ops.exp(-safe)) - ops.log(-ops.expm1(-safe))
+    )
     sq = ops.square(logits)
     series = math.log(2.0) + sq / 12.0 - 7.0 * ops.square(sq) / 1440.0
     return ops.where(small, series, closed)
@@ -201,8 +254,12 @@ def continuous_bernoulli_nll_from_logits(x, logits):
     logits = _float_tensor(logits, "logits")
     x = ops.cast(_float_tensor(x, "x"), logits.dtype)
     _check_same_shape(x, logits, "x", "logits")
-    per_pixel = (ops.relu(logits) - logits * x + ops.softplus(-ops.abs(logits))
-                 - continuous_bernoulli_log_normalizer(logits))
+    per_pixel = (
+        ops.relu(logits)
+        - logits * x
+        + ops.softplus(-ops.abs(logits))
+        - continuous_bernoulli_log_normalizer(logits)
+    )
     return _sum_over_non_batch_axes(per_pixel)
 
 
@@ -226,9 +283,17 @@ def gaussian_nll(x, mean, log_sigma):
         log_sigma = ops.convert_to_tensor(float(log_sigma), dtype=mean.dtype)
     else:
         log_sigma = ops.cast(_float_tensor(log_sigma, "log_sigma"), mean.dtype)
-        if _static_shape(log_sigma) != ():  # a 0-d tensor (one learned sigma) broadcasts anyway
+        if (
+            _static_shape(log_sigma) != ()
+        ):  # a 0-d tensor (one learned sigma) broadcasts anyway
             _check_broadcastable(x, log_sigma, "x", "log_sigma")
     log_sigma = ops.clip(log_sigma, 0.5 * LOG_VAR_MIN, 0.5 * LOG_VAR_MAX)
-    per_pixel = 0.5 * ops.square((x - mean) * ops.exp(-log_sigma)) + log_sigma + 0.5 * LOG_2PI
-    per_pixel = per_pixel + ops.zeros_like(x)  # a scalar log_sigma still gives one value per pixel
+    per_pixel = (
+        0.5 * ops.square((x - mean) * ops.exp(-log_sigma))
+        + log_sigma
+        + 0.5 * LOG_2PI
+    )
+    per_pixel = per_pixel + ops.zeros_like(
+        x
+    )  # a scalar log_sigma still gives one value per pixel
     return _sum_over_non_batch_axes(per_pixel)

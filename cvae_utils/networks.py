@@ -16,11 +16,23 @@ from typing import NamedTuple
 import keras
 from keras import layers, ops
 
-from ._validation import IMAGE_SHAPE, check_bool, check_choice, check_positive_int, check_seed
+from ._validation import (
+    IMAGE_SHAPE,
+    check_bool,
+    check_choice,
+    check_positive_int,
+    check_seed,
+)
 from .losses import clip_log_var
 
-__all__ = ["Sampling", "ToyAutoencoder", "build_classifier", "build_decoder",
-           "build_encoder", "build_toy_autoencoder"]
+__all__ = [
+    "Sampling",
+    "ToyAutoencoder",
+    "build_classifier",
+    "build_decoder",
+    "build_encoder",
+    "build_toy_autoencoder",
+]
 
 
 ARCHITECTURES = ("dense", "conv")
@@ -39,17 +51,29 @@ class Sampling(layers.Layer):
         super().__init__(**kwargs)
         self.seed = check_seed(seed)
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.built = True  # no weights to create; the generator's state exists already
+        self.built = (
+            True  # no weights to create; the generator's state exists already
+        )
 
     def call(self, inputs):
         if not isinstance(inputs, (list, tuple)) or len(inputs) != 2:
-            raise ValueError("Sampling expects [z_mean, z_log_var], got "
-                             + (f"{len(inputs)} inputs" if isinstance(inputs, (list, tuple)) else type(inputs).__name__))
+            raise ValueError(
+                "Sampling expects [z_mean, z_log_var], got "
+                + (
+                    f"{len(inputs)} inputs"
+                    if isinstance(inputs, (list, tuple))
+                    else type(inputs).__name__
+                )
+            )
         z_mean, z_log_var = inputs
         if tuple(z_mean.shape) != tuple(z_log_var.shape):
-            raise ValueError(f"Sampling: z_mean and z_log_var must have the same shape, got "
-                             f"{tuple(z_mean.shape)} and {tuple(z_log_var.shape)}")
-        eps = keras.random.normal(ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator)
+            raise ValueError(
+                f"Sampling: z_mean and z_log_var must have the same shape, got "
+                f"{tuple(z_mean.shape)} and {tuple(z_log_var.shape)}"
+            )
+        eps = keras.random.normal(
+            ops.shape(z_mean), dtype=z_mean.dtype, seed=self.seed_generator
+        )
         return z_mean + ops.exp(0.5 * clip_log_var(z_log_var)) * eps
 
     def get_config(self):
@@ -74,8 +98,13 @@ def _with_label(h, inputs: list, num_classes: int | None):
     return layers.Concatenate()([h, label])
 
 
-def build_encoder(latent_dim: int, architecture: str = "dense", num_classes: int | None = None,
-                  variational: bool = True, name: str = "encoder") -> keras.Model:
+def build_encoder(
+    latent_dim: int,
+    architecture: str = "dense",
+    num_classes: int | None = None,
+    variational: bool = True,
+    name: str = "encoder",
+) -> keras.Model:
     """Encoder network.
 
     Inputs: an image batch (N, 28, 28, 1), plus a one-hot label (N, num_classes) if
@@ -91,8 +120,12 @@ def build_encoder(latent_dim: int, architecture: str = "dense", num_classes: int
     if architecture == "dense":
         h = layers.Flatten()(image)
     else:
-        h = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(image)
-        h = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(h)
+        h = layers.Conv2D(32, 3, strides=2, padding="same", activation="relu")(
+            image
+        )
+        h = layers.Conv2D(64, 3, strides=2, padding="same", activation="relu")(
+            h
+        )
         h = layers.Flatten()(h)
     h = _with_label(h, inputs, num_classes)
     if architecture == "dense":
@@ -103,12 +136,21 @@ def build_encoder(latent_dim: int, architecture: str = "dense", num_classes: int
     if not variational:
         outputs = layers.Dense(latent_dim, name="z")(h)
     else:
-        outputs = [layers.Dense(latent_dim, name="z_mean")(h), layers.Dense(latent_dim, name="z_log_var")(h)]
-    return keras.Model(inputs if len(inputs) > 1 else image, outputs, name=name)
+        outputs = [
+            layers.Dense(latent_dim, name="z_mean")(h),
+            layers.Dense(latent_dim, name="z_log_var")(h),
+        ]
+    return keras.Model(
+        inputs if len(inputs) > 1 else image, outputs, name=name
+    )
 
 
-def build_decoder(latent_dim: int, architecture: str = "dense", num_classes: int | None = None,
-                  name: str = "decoder") -> keras.Model:
+def build_decoder(
+    latent_dim: int,
+    architecture: str = "dense",
+    num_classes: int | None = None,
+    name: str = "decoder",
+) -> keras.Model:
     """Decoder network: z (N, latent_dim) [+ one-hot label] -> Bernoulli logits (N, 28, 28, 1).
 
     Introduced in chapter 04, *Variational autoencoders*.
@@ -125,13 +167,19 @@ def build_decoder(latent_dim: int, architecture: str = "dense", num_classes: int
     else:
         h = layers.Dense(7 * 7 * 64, activation="relu")(h)
         h = layers.Reshape((7, 7, 64))(h)
-        h = layers.Conv2DTranspose(64, 3, strides=2, padding="same", activation="relu")(h)
-        h = layers.Conv2DTranspose(32, 3, strides=2, padding="same", activation="relu")(h)
+        h = layers.Conv2DTranspose(
+            64, 3, strides=2, padding="same", activation="relu"
+        )(h)
+        h = layers.Conv2DTranspose(
+            32, 3, strides=2, padding="same", activation="relu"
+        )(h)
         logits = layers.Conv2D(1, 3, padding="same", name="logits")(h)
     return keras.Model(inputs if len(inputs) > 1 else z, logits, name=name)
 
 
-def build_classifier(num_classes: int = 10, name: str = "classifier") -> keras.Model:
+def build_classifier(
+    num_classes: int = 10, name: str = "classifier"
+) -> keras.Model:
     """A small convolutional digit classifier: image (N, 28, 28, 1) -> class probabilities.
 
     Used as a judge of generated images (label fidelity); on the book's binarized MNIST copy it
@@ -148,9 +196,13 @@ def build_classifier(num_classes: int = 10, name: str = "classifier") -> keras.M
     h = layers.Conv2D(64, 3, padding="same", activation="relu")(h)
     h = layers.MaxPooling2D()(h)
     h = layers.Flatten()(h)
-    h = layers.Dropout(0.3)(h)  # the judge must generalise, not memorise the training digits
+    h = layers.Dropout(0.3)(
+        h
+    )  # the judge must generalise, not memorise the training digits
     h = layers.Dense(128, activation="relu")(h)
-    probabilities = layers.Dense(num_classes, activation="softmax", name="probabilities")(h)
+    probabilities = layers.Dense(
+        num_classes, activation="softmax", name="probabilities"
+    )(h)
     return keras.Model(image, probabilities, name=name)
 
 
@@ -166,8 +218,13 @@ class ToyAutoencoder(NamedTuple):
     decoder: keras.Model  # z -> point
 
 
-def build_toy_autoencoder(input_dim: int = 2, latent_dim: int = 1, hidden_units=(64, 64),
-                          activation: str = "relu", name: str = "toy") -> ToyAutoencoder:
+def build_toy_autoencoder(
+    input_dim: int = 2,
+    latent_dim: int = 1,
+    hidden_units=(64, 64),
+    activation: str = "relu",
+    name: str = "toy",
+) -> ToyAutoencoder:
     """A small dense autoencoder for points: input_dim -> hidden_units -> latent_dim -> reversed hidden -> input_dim.
 
     The code layer and the output layer are linear (real-valued codes and coordinates);
@@ -177,15 +234,26 @@ def build_toy_autoencoder(input_dim: int = 2, latent_dim: int = 1, hidden_units=
     """
     input_dim = check_positive_int(input_dim, "input_dim")
     latent_dim = check_positive_int(latent_dim, "latent_dim")
-    if isinstance(hidden_units, numbers.Integral) or isinstance(hidden_units, (str, bytes)):
-        raise TypeError(f"hidden_units must be a sequence of layer widths such as (64, 64), got {hidden_units!r}")
-    hidden_units = tuple(check_positive_int(u, "each entry of hidden_units") for u in hidden_units)
+    if isinstance(hidden_units, numbers.Integral) or isinstance(
+        hidden_units, (str, bytes)
+    ):
+        raise TypeError(
+            f"hidden_units must be a sequence of layer widths such as (64, 64), got {hidden_units!r}"
+        )
+    hidden_units = tuple(
+        check_positive_int(u, "each entry of hidden_units")
+        for u in hidden_units
+    )
     if not isinstance(activation, str):
-        raise TypeError(f"activation must be the name of a Keras activation such as 'relu', got {activation!r}")
+        raise TypeError(
+            f"activation must be the name of a Keras activation such as 'relu', got {activation!r}"
+        )
     try:
         keras.activations.get(activation)
     except ValueError as exc:
-        raise ValueError(f"unknown activation {activation!r}; try 'relu', 'tanh' or 'elu'") from exc
+        raise ValueError(
+            f"unknown activation {activation!r}; try 'relu', 'tanh' or 'elu'"
+        ) from exc
 
     x = keras.Input((input_dim,), name="point")
     h = x
@@ -201,7 +269,9 @@ def build_toy_autoencoder(input_dim: int = 2, latent_dim: int = 1, hidden_units=
     out = layers.Dense(input_dim, name="reconstruction")(h)
     decoder = keras.Model(z_in, out, name=f"{name}_decoder")
 
-    autoencoder = keras.Model(x, decoder(encoder(x)), name=f"{name}_autoencoder")
+    autoencoder = keras.Model(
+        x, decoder(encoder(x)), name=f"{name}_autoencoder"
+    )
     return ToyAutoencoder(autoencoder, encoder, decoder)
 
 
@@ -214,5 +284,9 @@ def _mlp(inputs, hidden_units, name):
 
 def _check_hidden_units(hidden_units):
     if not isinstance(hidden_units, (list, tuple)) or not hidden_units:
-        raise TypeError(f"hidden_units must be a non-empty list of layer sizes, e.g. (500, 500), got {hidden_units!r}")
-    return tuple(check_positive_int(u, "hidden_units[i]") for u in hidden_units)
+        raise TypeError(
+            f"hidden_units must be a non-empty list of layer sizes, e.g. (500, 500), got {hidden_units!r}"
+        )
+    return tuple(
+        check_positive_int(u, "hidden_units[i]") for u in hidden_units
+    )

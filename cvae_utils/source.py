@@ -22,14 +22,20 @@ def source_markdown(obj) -> str:
     """
     target = getattr(obj, "__func__", obj)  # bound methods: their function
     if not (inspect.isfunction(target) or inspect.isclass(target)):
-        raise TypeError(f"show_source needs a function, method or class of cvae_utils, got {type(obj).__name__}")
+        raise TypeError(
+            f"show_source needs a function, method or class of cvae_utils, got {type(obj).__name__}"
+        )
     module = inspect.getmodule(target)
     if module is None or not module.__name__.startswith("cvae_utils"):
-        raise ValueError(f"show_source shows cvae_utils code only, got {getattr(target, '__qualname__', obj)!r} "
-                         f"from {getattr(module, '__name__', 'an unknown module')}")
+        raise ValueError(
+            f"show_source shows cvae_utils code only, got {getattr(target, '__qualname__', obj)!r} "
+            f"from {getattr(module, '__name__', 'an unknown module')}"
+        )
     code = textwrap.dedent(inspect.getsource(target)).rstrip("\n")
     path = module.__name__.replace(".", "/") + ".py"
-    return f"From `{path}` (`{target.__qualname__}`):\n\n```python\n{code}\n```"
+    return (
+        f"From `{path}` (`{target.__qualname__}`):\n\n```python\n{code}\n```"
+    )
 
 
 def show_source(obj):

@@ -14,7 +14,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 import keras  # noqa: E402
 import matplotlib  # noqa: E402
-
 import pytest  # noqa: E402
 from helpers import binary_images, class_labels  # noqa: E402
 
@@ -27,7 +26,6 @@ if keras.backend.backend() == "torch":
     import torch
 
     torch.set_num_threads(1)
-
 
 
 @pytest.fixture(autouse=True)

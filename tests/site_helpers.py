@@ -28,13 +28,27 @@ import yaml
 from tools import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
-IN_CI = os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+IN_CI = os.environ.get("CI", "").strip().lower() not in {
+    "",
+    "0",
+    "false",
+    "no",
+}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TIMEOUT_MS = 120_000  # generous: long chapter pages on a busy two-core machine
 
 
 # -- the pages of the book ----------------------------------------------------------------------
+
 
 def _toc_entries():
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
@@ -58,17 +72,26 @@ def _source(docname):
     return None
 
 
-PAGES = [doc for doc in _toc_entries() if _source(doc) is not None]  # missing pages: see test_book.py
+PAGES = [
+    doc for doc in _toc_entries() if _source(doc) is not None
+]  # missing pages: see test_book.py
 NOTEBOOK_PAGES = [doc for doc in PAGES if _source(doc).suffix == ".ipynb"]
 
 
 # -- building and serving -----------------------------------------------------------------------
 
+
 def _site(tmp_path_factory, env_var, student):
     given = os.environ.get(env_var)
     if given:
-        site = build_site.html_dir(Path(given)) if not (Path(given) / "index.html").exists() else Path(given)
-        assert (site / "index.html").exists(), f"{env_var}={given}: no built site (index.html) there or in _build/html"
+        site = (
+            build_site.html_dir(Path(given))
+            if not (Path(given) / "index.html").exists()
+            else Path(given)
+        )
+        assert (site / "index.html").exists(), (
+            f"{env_var}={given}: no built site (index.html) there or in _build/html"
+        )
         return site
     output = tmp_path_factory.mktemp("student_site" if student else "site")
     return build_site.build(output, student=student, strict=False)
@@ -94,7 +117,10 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 @contextlib.contextmanager
 def serve(directory):
     """Serve a folder over HTTP on 127.0.0.1 (a free port) in a background thread."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(directory)))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0),
+        functools.partial(_QuietHandler, directory=str(directory)),
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -119,7 +145,9 @@ def student_site_url(student_site):
 
 def _unavailable(reason):
     if IN_CI:
-        pytest.fail(f"{reason} - under CI the browser tests must run, so this is an error")
+        pytest.fail(
+            f"{reason} - under CI the browser tests must run, so this is an error"
+        )
     pytest.skip(reason)
 
 
@@ -129,12 +157,22 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("the Python package playwright is not installed (pip install playwright)")
-    executable = os.environ.get("CVAE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+        _unavailable(
+            "the Python package playwright is not installed (pip install playwright)"
+        )
+    executable = (
+        os.environ.get("CVAE_CHROMIUM")
+        or shutil.which("chromium")
+        or "/usr/bin/chromium"
+    )
     if not Path(executable).exists():
-        _unavailable("Chromium is not installed (apt-get install chromium chromium-driver)")
+        _unavailable(
+            "Chromium is not installed (apt-get install chromium chromium-driver)"
+        )
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=executable, args=CHROMIUM_ARGS
+        )
         yield chromium
         chromium.close()
 
@@ -146,15 +184,27 @@ class Visit:
     127.0.0.1."""
 
     def __init__(self, browser, url):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context = browser.new_context(
+            viewport={"width": 1280, "height": 900}
+        )
         self.context.set_default_timeout(TIMEOUT_MS)
         self.errors, self.external, self.failed = [], [], []
         self.context.route("**/*", self._route)
         self.page = self.context.new_page()
         self.page.on("console", self._console)
-        self.page.on("response", lambda r: r.status >= 400 and self.failed.append(f"HTTP {r.status}: {r.url}"))
-        self.page.on("pageerror", lambda exc: self.errors.append(f"page error: {exc}"))
-        self.response = self.page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+        self.page.on(
+            "response",
+            lambda r: (
+                r.status >= 400
+                and self.failed.append(f"HTTP {r.status}: {r.url}")
+            ),
+        )
+        self.page.on(
+            "pageerror", lambda exc: self.errors.append(f"page error: {exc}")
+        )
+        self.response = self.page.goto(
+            url, wait_until="load", timeout=TIMEOUT_MS
+        )
 
     def _route(self, route):
         if urlsplit(route.request.url).hostname == "127.0.0.1":
@@ -166,8 +216,14 @@ class Visit:
     def _console(self, message):
         # errors and warnings: a reader's console stays quiet (the theme's info logs are fine)
         if message.type in ("error", "warning"):
-            where = message.location.get("url", "") if isinstance(message.location, dict) else ""
-            self.errors.append(f"console {message.type}: {message.text} {where}".strip())
+            where = (
+                message.location.get("url", "")
+                if isinstance(message.location, dict)
+                else ""
+            )
+            self.errors.append(
+                f"console {message.type}: {message.text} {where}".strip()
+            )
 
     def close(self):
         self.context.close()

@@ -25,18 +25,27 @@ RESULTS = json.loads(BOOK_TIME.read_text())
 def test_the_chapter_states_its_measured_times_under_its_title(path):
     nb = nbformat.read(path, as_version=4)
     first = next(cell for cell in nb.cells if cell.cell_type == "markdown")
-    assert MARK in first.source.split("\n\n")[1], f"{path.name}: no reading/run time line under the title"
-    assert first.source == updated_source(nb, path.name, RESULTS), \
+    assert MARK in first.source.split("\n\n")[1], (
+        f"{path.name}: no reading/run time line under the title"
+    )
+    assert first.source == updated_source(nb, path.name, RESULTS), (
         f"{path.name}: the times line is out of date; run `python -m tools.chapter_times`"
+    )
 
 
 def test_the_line_quotes_the_measured_seconds():
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_markdown_cell("# Title\n\n" + "word " * 1000)]
-    results = {"full": {"date": "2026-01-01", "seconds": {"a.ipynb": 150.0}},
-               "fast": {"date": "2026-01-01", "seconds": {"a.ipynb": 20.4}}}
+    results = {
+        "full": {"date": "2026-01-01", "seconds": {"a.ipynb": 150.0}},
+        "fast": {"date": "2026-01-01", "seconds": {"a.ipynb": 20.4}},
+    }
     line = times_line(nb, "a.ipynb", results)
-    assert "about 5 min" in line and "2.5 min in full mode" in line and "20 s in fast mode" in line
+    assert (
+        "about 5 min" in line
+        and "2.5 min in full mode" in line
+        and "20 s in fast mode" in line
+    )
     source = updated_source(nb, "a.ipynb", results)
     assert source.startswith("# Title\n\n" + line + "\n\n")
     results["full"]["seconds"]["a.ipynb"] = 300.0

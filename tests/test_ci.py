@@ -18,7 +18,11 @@ def readme_commands() -> list[str]:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     section = text.split("## Set up and test", 1)[1]
     block = re.search(r"```bash\n(.*?)```", section, re.S).group(1)
-    return [line.split("  #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+    return [
+        line.split("  #", 1)[0].strip()
+        for line in block.splitlines()
+        if line.strip()
+    ]
 
 
 def test_ci_runs_the_readme_commands_verbatim_in_a_fresh_venv():
@@ -26,11 +30,21 @@ def test_ci_runs_the_readme_commands_verbatim_in_a_fresh_venv():
     packages hid a test that fails for a newcomer in a venv."""
     commands = readme_commands()
     assert len(commands) == 2, commands
-    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
-    assert 'python3 -m venv "$venv"' in lines and 'source "$venv/bin/activate"' in lines
+    lines = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+    ]
+    assert (
+        'python3 -m venv "$venv"' in lines
+        and 'source "$venv/bin/activate"' in lines
+    )
     activated = lines.index('source "$venv/bin/activate"')
     for command in commands:
-        assert command in lines, f".ci/run does not run the README's command {command!r} verbatim"
-        assert lines.index(command) > activated, f"{command!r} runs before the venv is active"
+        assert command in lines, (
+            f".ci/run does not run the README's command {command!r} verbatim"
+        )
+        assert lines.index(command) > activated, (
+            f"{command!r} runs before the venv is active"
+        )
     for check in ("ruff check .", "ruff format --check ."):
         assert check in lines[activated:], f".ci/run does not run {check!r}"

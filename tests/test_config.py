@@ -15,12 +15,24 @@ def test_ci_runs_in_fast_mode():
     """CI must execute the book in fast mode; a CI run with full settings would take hours."""
     if not os.environ.get("CI"):
         pytest.skip("CI is not set: this check applies to CI runs only")
-    assert os.environ.get("CVAE_FAST") == "1", "CI is set but CVAE_FAST is not '1'"
+    assert os.environ.get("CVAE_FAST") == "1", (
+        "CI is set but CVAE_FAST is not '1'"
+    )
     assert config.is_fast() and config.settings().mode == "fast"
 
 
-@pytest.mark.parametrize("value, fast", [("1", True), ("true", True), ("YES", True), (" on ", True),
-                                         ("0", False), ("", False), ("no", False)])
+@pytest.mark.parametrize(
+    "value, fast",
+    [
+        ("1", True),
+        ("true", True),
+        ("YES", True),
+        (" on ", True),
+        ("0", False),
+        ("", False),
+        ("no", False),
+    ],
+)
 def test_fast_mode_is_read_from_the_environment(monkeypatch, value, fast):
     monkeypatch.setenv("CVAE_FAST", value)
     assert config.is_fast() is fast
@@ -37,8 +49,15 @@ def test_fast_settings_are_smaller(monkeypatch):
     monkeypatch.setenv("CVAE_FAST", "1")
     fast = config.settings()
     assert fast.pick("full", "fast") == "fast"
-    assert fast.epochs < config.FULL.epochs and fast.train_subset and fast.test_subset
-    assert "mode: fast" in config.describe() and keras.backend.backend() in config.describe()
+    assert (
+        fast.epochs < config.FULL.epochs
+        and fast.train_subset
+        and fast.test_subset
+    )
+    assert (
+        "mode: fast" in config.describe()
+        and keras.backend.backend() in config.describe()
+    )
 
 
 def _draws():
@@ -47,7 +66,11 @@ def _draws():
     layer = keras.layers.Dense(3)
     layer.build((None, 4))
     noise = keras.random.normal((3,), seed=keras.random.SeedGenerator())
-    return np.random.rand(3), keras.ops.convert_to_numpy(layer.kernel), keras.ops.convert_to_numpy(noise)
+    return (
+        np.random.rand(3),
+        keras.ops.convert_to_numpy(layer.kernel),
+        keras.ops.convert_to_numpy(noise),
+    )
 
 
 def test_set_seed_reseeds_numpy_and_keras():

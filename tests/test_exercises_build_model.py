@@ -41,16 +41,27 @@ class GoodVAE(keras.Model):
         enc_in, one_hot = self.encoder_inputs(inputs)
         z_mean, z_log_var = self.encoder(enc_in, training=training)
         z = self.sample(z_mean, z_log_var)
-        return {"logits": self.decoder(self.decoder_inputs(z, one_hot), training=training),
-                "z_mean": z_mean, "z_log_var": z_log_var}
+        return {
+            "logits": self.decoder(
+                self.decoder_inputs(z, one_hot), training=training
+            ),
+            "z_mean": z_mean,
+            "z_log_var": z_log_var,
+        }
 
     def terms(self, x, y_pred):
         images = x[0] if self.conditional else x
-        reconstruction = ops.mean(bernoulli_nll_from_logits(images, y_pred["logits"]))
-        kl = ops.mean(kl_standard_normal(y_pred["z_mean"], y_pred["z_log_var"]))
+        reconstruction = ops.mean(
+            bernoulli_nll_from_logits(images, y_pred["logits"])
+        )
+        kl = ops.mean(
+            kl_standard_normal(y_pred["z_mean"], y_pred["z_log_var"])
+        )
         return reconstruction, kl
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ):
         reconstruction, kl = self.terms(x, y_pred)
         return reconstruction + kl
 
@@ -65,16 +76,24 @@ class NoGradientThroughSampling(GoodVAE):
 
 
 class KLWithTheWrongSign(GoodVAE):
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ):
         reconstruction, kl = self.terms(x, y_pred)
         return reconstruction - kl
 
 
 class ReconstructionAveragedOverPixels(GoodVAE):
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ):
         _, kl = self.terms(x, y_pred)
         images = x[0] if self.conditional else x
-        return ops.mean(bernoulli_nll_from_logits(images, y_pred["logits"])) / 784.0 + kl
+        return (
+            ops.mean(bernoulli_nll_from_logits(images, y_pred["logits"]))
+            / 784.0
+            + kl
+        )
 
 
 class DecodesTheLogVariance(GoodVAE):
@@ -145,18 +164,22 @@ def test_correct_variants_of_the_vae_pass(right):
     check_vae_class(right)
 
 
-@pytest.mark.parametrize("right", [CVAEOwnSeedGenerator,
-                                   CVAEGlobalRandomStream])
+@pytest.mark.parametrize(
+    "right", [CVAEOwnSeedGenerator, CVAEGlobalRandomStream]
+)
 def test_correct_variants_of_the_cvae_pass(right):
     check_cvae_class(right)
 
 
-@pytest.mark.parametrize("check, broken, message", [
-    (check_vae_class, DecodesTheMean, "the model never samples"),
-    (check_vae_class, SamplesOnlyOutsideTraining, "never samples"),
-    (check_vae_class, SameEpsEveryCall, "decoded the same z"),
-    (check_cvae_class, CVAEDecodesTheMean, "the model never samples"),
-])
+@pytest.mark.parametrize(
+    "check, broken, message",
+    [
+        (check_vae_class, DecodesTheMean, "the model never samples"),
+        (check_vae_class, SamplesOnlyOutsideTraining, "never samples"),
+        (check_vae_class, SameEpsEveryCall, "decoded the same z"),
+        (check_cvae_class, CVAEDecodesTheMean, "the model never samples"),
+    ],
+)
 def test_a_model_that_does_not_sample_is_rejected(check, broken, message):
     with pytest.raises(AssertionError, match=message):
         check(broken)
@@ -169,7 +192,10 @@ class CVAEWithoutLabelsInTheDecoder(GoodCVAE):
 
 class CVAEWithLabelsOnlyInTheDecoder(GoodCVAE):
     def encoder_inputs(self, inputs):
-        (images, labels), one_hot = inputs, ops.one_hot(ops.cast(inputs[1], "int32"), 10)
+        (images, _labels), one_hot = (
+            inputs,
+            ops.one_hot(ops.cast(inputs[1], "int32"), 10),
+        )
         return [images, ops.zeros_like(one_hot)], one_hot
 
 
@@ -179,21 +205,39 @@ def test_the_reference_vae_and_cvae_pass(capsys):
     assert capsys.readouterr().out.count("✓") == 2
 
 
-@pytest.mark.parametrize("broken, message", [
-    (NoGradientThroughSampling, "no gradient reaches the encoder through the sampling step"),
-    (KLWithTheWrongSign, "You subtracted the KL"),
-    (ReconstructionAveragedOverPixels, "averaged the reconstruction over pixels"),
-    (DecodesTheLogVariance, "you decoded z_log_var"),
-])
+@pytest.mark.parametrize(
+    "broken, message",
+    [
+        (
+            NoGradientThroughSampling,
+            "no gradient reaches the encoder through the sampling step",
+        ),
+        (KLWithTheWrongSign, "You subtracted the KL"),
+        (
+            ReconstructionAveragedOverPixels,
+            "averaged the reconstruction over pixels",
+        ),
+        (DecodesTheLogVariance, "you decoded z_log_var"),
+    ],
+)
 def test_broken_vaes_are_rejected_with_the_reason(broken, message):
     with pytest.raises(AssertionError, match=message):
         check_vae_class(broken)
 
 
-@pytest.mark.parametrize("broken, message", [
-    (CVAEWithoutLabelsInTheDecoder, "the decoder does not get the image's label"),
-    (CVAEWithLabelsOnlyInTheDecoder, "did you give the encoder the labels too"),
-])
+@pytest.mark.parametrize(
+    "broken, message",
+    [
+        (
+            CVAEWithoutLabelsInTheDecoder,
+            "the decoder does not get the image's label",
+        ),
+        (
+            CVAEWithLabelsOnlyInTheDecoder,
+            "did you give the encoder the labels too",
+        ),
+    ],
+)
 def test_broken_cvaes_are_rejected_with_the_reason(broken, message):
     with pytest.raises(AssertionError, match=message):
         check_cvae_class(broken)

@@ -7,8 +7,8 @@ from keras import ops
 
 from cvae_utils.exercises.latent_traversals import check_traversal_codes
 
-
 # ---- correct answers -------------------------------------------------------------------------
+
 
 def traversal_codes(z, dim, offsets):
     codes = np.repeat(z[None, :], len(offsets), axis=0)
@@ -24,7 +24,10 @@ def traversal_codes_tile(z, dim, offsets):
 
 def traversal_codes_ops(z, dim, offsets):
     step = ops.one_hot(dim, z.shape[0])
-    return ops.convert_to_tensor(z)[None, :] + ops.convert_to_tensor(offsets)[:, None] * step[None, :]
+    return (
+        ops.convert_to_tensor(z)[None, :]
+        + ops.convert_to_tensor(offsets)[:, None] * step[None, :]
+    )
 
 
 def test_check_accepts_correct_answers(capsys):
@@ -35,29 +38,32 @@ def test_check_accepts_correct_answers(capsys):
 
 # ---- wrong answers, and what the check must say ----------------------------------------------
 
-def all_dimensions(z, dim, offsets):            # moves every coordinate
+
+def all_dimensions(z, dim, offsets):  # moves every coordinate
     return z[None, :] + np.asarray(offsets)[:, None]
 
 
-def around_zero(z, dim, offsets):               # z[dim] = offset instead of z[dim] + offset
+def around_zero(z, dim, offsets):  # z[dim] = offset instead of z[dim] + offset
     codes = np.tile(z, (len(offsets), 1))
     codes[:, dim] = offsets
     return codes
 
 
-def one_based(z, dim, offsets):                 # dimension counted from 1: moves dim - 1
+def one_based(z, dim, offsets):  # dimension counted from 1: moves dim - 1
     codes = np.tile(z, (len(offsets), 1))
     codes[:, dim - 1] += offsets
     return codes
 
 
-def next_dimension(z, dim, offsets):            # off by one the other way (IndexError at the last one)
+def next_dimension(
+    z, dim, offsets
+):  # off by one the other way (IndexError at the last one)
     codes = np.tile(z, (len(offsets), 1))
     codes[:, dim + 1] += offsets
     return codes
 
 
-def in_place(z, dim, offsets):                  # writes into the caller's array
+def in_place(z, dim, offsets):  # writes into the caller's array
     rows = []
     for t in offsets:
         z[dim] += t
@@ -65,14 +71,16 @@ def in_place(z, dim, offsets):                  # writes into the caller's array
     return np.array(rows)
 
 
-def in_place_correct_rows(z, dim, offsets):     # right result, but the input is left moved
+def in_place_correct_rows(
+    z, dim, offsets
+):  # right result, but the input is left moved
     codes = np.tile(z, (len(offsets), 1))
     codes[:, dim] += offsets
     z[dim] = codes[-1, dim]
     return codes
 
 
-def scaled(z, dim, offsets):                    # multiplies instead of adding
+def scaled(z, dim, offsets):  # multiplies instead of adding
     codes = np.tile(z, (len(offsets), 1))
     codes[:, dim] *= offsets
     return codes
@@ -90,7 +98,7 @@ def no_return(z, dim, offsets):
     traversal_codes(z, dim, offsets)
 
 
-def broadcast_view(z, dim, offsets):            # np.broadcast_to is read-only
+def broadcast_view(z, dim, offsets):  # np.broadcast_to is read-only
     codes = np.broadcast_to(z, (len(offsets), len(z)))
     codes[:, dim] += offsets
     return codes
@@ -111,7 +119,9 @@ WRONG = [
 ]
 
 
-@pytest.mark.parametrize("answer, message", WRONG, ids=[w[0].__name__ for w in WRONG])
+@pytest.mark.parametrize(
+    "answer, message", WRONG, ids=[w[0].__name__ for w in WRONG]
+)
 def test_check_rejects_wrong_answers_with_a_helpful_message(answer, message):
     with pytest.raises(AssertionError, match=message):
         check_traversal_codes(answer)

@@ -35,14 +35,21 @@ def test_the_check_accepts_right_answers(capsys):
     check_kl_warmup(LinearKLWarmUp)
     check_kl_warmup(SetsBeforeEveryBatch)
     out = capsys.readouterr().out
-    assert out.count("✓ KL warm-up") == 2 and "[0, 0.333, 0.667, 1, 1]" in out and "[0, 2, 4, 4]" in out
+    assert (
+        out.count("✓ KL warm-up") == 2
+        and "[0, 0.333, 0.667, 1, 1]" in out
+        and "[0, 2, 4, 4]" in out
+    )
 
 
 # ---- plausible wrong answers, each with the words the verdict must say -----------------------
 
+
 class OneEpochEarly(LinearKLWarmUp):
     def on_epoch_begin(self, epoch, logs=None):
-        self.model.beta = self.target * min(1.0, (epoch + 1) / self.warmup_epochs)
+        self.model.beta = self.target * min(
+            1.0, (epoch + 1) / self.warmup_epochs
+        )
 
 
 class SetAtEpochEnd(LinearKLWarmUp):
@@ -55,12 +62,18 @@ class SetAtEpochEnd(LinearKLWarmUp):
 
 class ReachesTargetLate(LinearKLWarmUp):
     def on_epoch_begin(self, epoch, logs=None):
-        self.model.beta = self.target * min(1.0, epoch / (self.warmup_epochs + 1))
+        self.model.beta = self.target * min(
+            1.0, epoch / (self.warmup_epochs + 1)
+        )
 
 
 class NeverReachesTarget(LinearKLWarmUp):
     def on_epoch_begin(self, epoch, logs=None):
-        self.model.beta = self.target * min(epoch, self.warmup_epochs - 1) / self.warmup_epochs
+        self.model.beta = (
+            self.target
+            * min(epoch, self.warmup_epochs - 1)
+            / self.warmup_epochs
+        )
 
 
 class NoClamp(LinearKLWarmUp):
@@ -75,7 +88,9 @@ class PlainAttribute(LinearKLWarmUp):
 
 class ReplacesTheVariable(LinearKLWarmUp):
     def on_epoch_begin(self, epoch, logs=None):
-        self.model.beta_variable = keras.Variable(self.ramp(epoch), trainable=False, dtype="float32")
+        self.model.beta_variable = keras.Variable(
+            self.ramp(epoch), trainable=False, dtype="float32"
+        )
 
 
 class FixedLength(LinearKLWarmUp):
@@ -102,19 +117,26 @@ class NoTargetArgument(keras.callbacks.Callback):
         self.model.beta = min(1.0, epoch / self.warmup_epochs)
 
 
-@pytest.mark.parametrize("wrong, words", [
-    (OneEpochEarly, "Off by one epoch"),
-    (SetAtEpochEnd, "not in on_epoch_end"),
-    (ReachesTargetLate, "reached one epoch late"),
-    (NeverReachesTarget, "never reaches the target"),
-    (NoClamp, "above the target"),
-    (PlainAttribute, "model.kl_weight, which the VAE never reads"),
-    (ReplacesTheVariable, "replaced model.beta_variable with a new variable"),
-    (FixedLength, "warm-up over 5 epochs"),
-    (LengthOfTraining, "use the warmup_epochs argument"),
-    (IgnoresTarget, "use the target argument"),
-    (NoTargetArgument, "target=1.0"),
-], ids=lambda v: v.__name__ if isinstance(v, type) else "")
+@pytest.mark.parametrize(
+    "wrong, words",
+    [
+        (OneEpochEarly, "Off by one epoch"),
+        (SetAtEpochEnd, "not in on_epoch_end"),
+        (ReachesTargetLate, "reached one epoch late"),
+        (NeverReachesTarget, "never reaches the target"),
+        (NoClamp, "above the target"),
+        (PlainAttribute, "model.kl_weight, which the VAE never reads"),
+        (
+            ReplacesTheVariable,
+            "replaced model.beta_variable with a new variable",
+        ),
+        (FixedLength, "warm-up over 5 epochs"),
+        (LengthOfTraining, "use the warmup_epochs argument"),
+        (IgnoresTarget, "use the target argument"),
+        (NoTargetArgument, "target=1.0"),
+    ],
+    ids=lambda v: v.__name__ if isinstance(v, type) else "",
+)
 def test_the_check_rejects_wrong_answers_and_says_why(wrong, words):
     with pytest.raises(AssertionError, match="✗ KL warm-up") as info:
         check_kl_warmup(wrong)
@@ -124,7 +146,9 @@ def test_the_check_rejects_wrong_answers_and_says_why(wrong, words):
 def test_the_check_wants_the_class_itself():
     with pytest.raises(TypeError, match="pass the class itself"):
         check_kl_warmup(LinearKLWarmUp(3))
-    with pytest.raises(TypeError, match="subclass of keras.callbacks.Callback"):
+    with pytest.raises(
+        TypeError, match="subclass of keras.callbacks.Callback"
+    ):
         check_kl_warmup(dict)
     with pytest.raises(TypeError, match="pass the class itself"):
         check_kl_warmup(None)

@@ -7,12 +7,19 @@ import pytest
 from benchmarks.lighthouse import meets_targets, summarize, table
 
 
-def report(performance=0.93, accessibility=1.0, lcp_ms=2100.0,
-           total_bytes=1_500_000, requests=12):
+def report(
+    performance=0.93,
+    accessibility=1.0,
+    lcp_ms=2100.0,
+    total_bytes=1_500_000,
+    requests=12,
+):
     """The parts of a Lighthouse 12 JSON report that the benchmark reads."""
     return {
-        "categories": {"performance": {"score": performance},
-                       "accessibility": {"score": accessibility}},
+        "categories": {
+            "performance": {"score": performance},
+            "accessibility": {"score": accessibility},
+        },
         "audits": {
             "largest-contentful-paint": {"numericValue": lcp_ms},
             "total-byte-weight": {"numericValue": total_bytes},
@@ -23,8 +30,13 @@ def report(performance=0.93, accessibility=1.0, lcp_ms=2100.0,
 
 def test_summarize_reads_scores_paint_bytes_and_requests():
     row = summarize(report())
-    assert row == {"performance": 93, "accessibility": 100, "lcp_s": 2.1,
-                   "bytes": 1_500_000, "requests": 12}
+    assert row == {
+        "performance": 93,
+        "accessibility": 100,
+        "lcp_s": 2.1,
+        "bytes": 1_500_000,
+        "requests": 12,
+    }
 
 
 def test_summarize_rejects_what_is_not_a_report():
@@ -32,9 +44,14 @@ def test_summarize_rejects_what_is_not_a_report():
         summarize({"lhr": {}})
 
 
-@pytest.mark.parametrize("change", [
-    {"performance": 0.89}, {"accessibility": 0.98},
-    {"total_bytes": 2_000_001}])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"performance": 0.89},
+        {"accessibility": 0.98},
+        {"total_bytes": 2_000_001},
+    ],
+)
 def test_a_page_missing_any_target_is_marked(change):
     assert meets_targets(summarize(report()))
     row = summarize(report(**change))
@@ -47,15 +64,25 @@ def test_a_page_without_a_performance_score_misses_the_target():
 
 
 def test_table_has_one_row_per_page_with_its_figures():
-    text = table({"intro": summarize(report()),
-                  "chapters/04_vae": summarize(report(
-                      performance=0.3, lcp_ms=38_000, total_bytes=7_000_000,
-                      requests=40))})
+    text = table(
+        {
+            "intro": summarize(report()),
+            "chapters/04_vae": summarize(
+                report(
+                    performance=0.3,
+                    lcp_ms=38_000,
+                    total_bytes=7_000_000,
+                    requests=40,
+                )
+            ),
+        }
+    )
     lines = text.splitlines()
     assert len(lines) == 4
     assert lines[2] == "| intro | 93 | 100 | 2.1 | 1,465 | 12 | met |"
-    assert lines[3] == ("| chapters/04_vae | 30 | 100 | 38.0 | 6,836 | 40 "
-                        "| **missed** |")
+    assert lines[3] == (
+        "| chapters/04_vae | 30 | 100 | 38.0 | 6,836 | 40 | **missed** |"
+    )
 
 
 def test_a_failed_measurement_is_shown_as_an_error():

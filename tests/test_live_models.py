@@ -414,8 +414,10 @@ def test_without_javascript_the_static_figure_says_why(live_page, browser):
 
 
 def test_widgets_have_no_serious_accessibility_violation(
-    live_page, open_page, axe_source
-):  # noqa: F811
+    live_page,
+    open_page,
+    axe_source,  # noqa: F811 (the fixture)
+):
     visit = open_page(live_page["url"])
     page = visit.page
     for kind, k in (

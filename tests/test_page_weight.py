@@ -22,7 +22,8 @@ from site_helpers import PAGES, ROOT
 pytest_plugins = ["site_helpers"]
 
 _spec = importlib.util.spec_from_file_location(
-    "page_weight", ROOT / "tools" / "sphinx" / "page_weight.py")
+    "page_weight", ROOT / "tools" / "sphinx" / "page_weight.py"
+)
 page_weight = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(page_weight)
 
@@ -38,39 +39,48 @@ TEXT = {".html", ".css", ".js", ".svg", ".json"}
 
 # -- the extension's rewriting (no build needed) -----------------------------
 
+
 def test_every_image_but_the_first_loads_lazily_with_its_size():
-    body = ('<p>x</p><img alt="a" src="../_images/one.png" />'
-            '<img alt="b" src="../_images/two.png" />'
-            '<img alt="c" src="../_images/three.png" style="width: 50%" />')
+    body = (
+        '<p>x</p><img alt="a" src="../_images/one.png" />'
+        '<img alt="b" src="../_images/two.png" />'
+        '<img alt="c" src="../_images/three.png" style="width: 50%" />'
+    )
     sizes = {"one.png": (10, 20), "two.png": (300, 200), "three.png": (5, 5)}
     out = page_weight.lazy_images(body, sizes)
     one, two, three = re.findall(r"<img\b[^>]*>", out)
     assert "loading" not in one  # may be in view when the page opens
     assert 'loading="lazy"' in two and 'width="300" height="200"' in two
     assert 'loading="lazy"' in three and "width=" not in three.replace(
-        "width: 50%", "")
+        "width: 50%", ""
+    )
     assert out.count('alt="') == 3 and "<p>x</p>" in out
 
 
 def test_an_image_that_says_how_it_loads_is_left_alone():
-    body = ('<img src="a.png" /><img loading="eager" src="b.png" />')
+    body = '<img src="a.png" /><img loading="eager" src="b.png" />'
     assert page_weight.lazy_images(body, {}) == body
 
 
-@pytest.mark.parametrize("body, expected", [
-    ('<span class="math notranslate nohighlight">\\(x\\)</span>', True),
-    ('<div class="math notranslate nohighlight">\\[x\\]</div>', True),
-    ("<p>No equations; the code says <code>math.exp</code>.</p>", False),
-])
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        ('<span class="math notranslate nohighlight">\\(x\\)</span>', True),
+        ('<div class="math notranslate nohighlight">\\[x\\]</div>', True),
+        ("<p>No equations; the code says <code>math.exp</code>.</p>", False),
+    ],
+)
 def test_page_has_math_looks_for_what_mathjax_typesets(body, expected):
     assert page_weight.page_has_math(body) is expected
 
 
 def test_the_font_awesome_script_tag_is_removed_and_nothing_else():
-    block = ('<link href="_static/styles/theme.css" rel="stylesheet" />\n'
-             '  <script src="../_static/scripts/fontawesome.js?digest=1">'
-             '</script>\n  <link rel="preload" as="script" '
-             'href="_static/scripts/bootstrap.js" />')
+    block = (
+        '<link href="_static/styles/theme.css" rel="stylesheet" />\n'
+        '  <script src="../_static/scripts/fontawesome.js?digest=1">'
+        '</script>\n  <link rel="preload" as="script" '
+        'href="_static/scripts/bootstrap.js" />'
+    )
     out = page_weight.without_font_awesome(block)
     assert "fontawesome" not in out
     assert "theme.css" in out and "bootstrap.js" in out
@@ -89,9 +99,11 @@ def test_scripts_are_deferred_except_inline_and_documentation_options():
     deferred = page_weight._deferred(doctools)
     assert deferred.attributes == {"defer": "defer"}
     assert deferred.priority == 200 and doctools.attributes == {}
-    for kept in (_Script("_static/documentation_options.js"),
-                 _Script("", body="let x = 1;"),
-                 _Script("_static/sphinx-thebe.js", **{"async": "async"})):
+    for kept in (
+        _Script("_static/documentation_options.js"),
+        _Script("", body="let x = 1;"),
+        _Script("_static/sphinx-thebe.js", **{"async": "async"}),
+    ):
         assert page_weight._deferred(kept) is kept
 
 
@@ -100,14 +112,18 @@ def test_mathjax_scripts_are_recognised_by_path_and_config():
         class config:
             mathjax_path = "mathjax/tex-chtml.js"
 
-    assert page_weight._is_mathjax(App, _Script("_static/mathjax/tex-chtml.js"))
     assert page_weight._is_mathjax(
-        App, _Script("", body='window.MathJax = {"options": {}}'))
+        App, _Script("_static/mathjax/tex-chtml.js")
+    )
+    assert page_weight._is_mathjax(
+        App, _Script("", body='window.MathJax = {"options": {}}')
+    )
     assert not page_weight._is_mathjax(App, _Script("_static/doctools.js"))
     assert not page_weight._is_mathjax(App, _Script("", body="let x = 1;"))
 
 
 # -- the built site -----------------------------------------------------------
+
 
 def _page(site, docname):
     return site / f"{docname}.html"
@@ -133,10 +149,12 @@ def _weights(site, docname):
     """(blocking bytes, up-front bytes) of one built page."""
     page = _page(site, docname)
     html = page.read_text(encoding="utf-8")
-    head = html[:html.find("<body")]
+    head = html[: html.find("<body")]
     blocking = up_front = _sent(page)
     files = set()
-    for tag in _tags(html, "script") + _tags(html, "link") + _tags(html, "img"):
+    for tag in (
+        _tags(html, "script") + _tags(html, "link") + _tags(html, "img")
+    ):
         src = re.search(r'\b(?:src|href)="([^"]+)"', tag)
         if not src or src.group(1).startswith(("data:", "http", "#")):
             continue
@@ -150,16 +168,20 @@ def _weights(site, docname):
         files.add(local)
         size = _sent(local)
         up_front += size
-        blocks = tag in head and (tag.startswith("<link") or not re.search(
-            r"\b(defer|async)\b", tag))
+        blocks = tag in head and (
+            tag.startswith("<link") or not re.search(r"\b(defer|async)\b", tag)
+        )
         blocking += size if blocks else 0
     return blocking, up_front
 
 
 @pytest.mark.site
 def test_no_page_loads_the_font_awesome_script(site):
-    heavy = [page for page in PAGES if "fontawesome.js" in
-             _page(site, page).read_text(encoding="utf-8")]
+    heavy = [
+        page
+        for page in PAGES
+        if "fontawesome.js" in _page(site, page).read_text(encoding="utf-8")
+    ]
     assert not heavy, f"pages load Font Awesome's 1.5 MB script: {heavy}"
 
 
@@ -170,21 +192,25 @@ def test_mathjax_is_loaded_only_by_pages_with_math(site):
         html = page.read_text(encoding="utf-8")
         loads = any("mathjax" in tag.lower() for tag in _tags(html, "script"))
         (with_math if 'class="math' in html else without).append(
-            (page.relative_to(site).as_posix(), loads))
+            (page.relative_to(site).as_posix(), loads)
+        )
     assert with_math and without, "need pages of both kinds to test this"
     assert all(loads for _, loads in with_math)
-    assert not [page for page, loads in without if loads], \
+    assert not [page for page, loads in without if loads], (
         "pages without math load MathJax"
+    )
 
 
 @pytest.mark.site
 @pytest.mark.parametrize("docname", PAGES)
 def test_page_weight_is_within_budget(docname, site):
     blocking, up_front = _weights(site, docname)
-    assert blocking <= BLOCKING_BUDGET, \
+    assert blocking <= BLOCKING_BUDGET, (
         f"{docname}: {blocking:,} bytes block the first paint"
-    assert up_front <= PAGE_BUDGET, \
+    )
+    assert up_front <= PAGE_BUDGET, (
         f"{docname}: {up_front:,} bytes load up front (budget {PAGE_BUDGET:,})"
+    )
 
 
 ICONS_JS = """() => Array.from(document.querySelectorAll(
@@ -211,7 +237,8 @@ def test_icons_show_from_the_theme_fonts_and_are_labelled(site_url, open_page):
         assert icon["glyph"] not in ("none", "normal", '""'), icon
         assert icon["width"] > 0 and icon["label"], icon
     loaded = visit.page.evaluate(
-        "document.fonts.check('900 16px \"Font Awesome 6 Free\"')")
+        "document.fonts.check('900 16px \"Font Awesome 6 Free\"')"
+    )
     assert loaded, "the theme's Font Awesome web font did not load"
 
 

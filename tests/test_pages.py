@@ -16,8 +16,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-IN_CI = os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
-RAW_DIRECTIVE = re.compile(r"```\s*\{[\w-]+\}|^\s*:(class|label|nonumber|dropdown):", re.MULTILINE)
+IN_CI = os.environ.get("CI", "").strip().lower() not in {
+    "",
+    "0",
+    "false",
+    "no",
+}
+RAW_DIRECTIVE = re.compile(
+    r"```\s*\{[\w-]+\}|^\s*:(class|label|nonumber|dropdown):", re.MULTILINE
+)
 TAGS = re.compile(r"<[^>]+>")
 
 pytestmark = pytest.mark.site
@@ -32,7 +39,12 @@ def pages():
     folder = site_dir()
     if folder is None:
         return []
-    return sorted(p for p in folder.rglob("*.html") if "_static" not in p.parts and p.name not in {"search.html", "genindex.html"})
+    return sorted(
+        p
+        for p in folder.rglob("*.html")
+        if "_static" not in p.parts
+        and p.name not in {"search.html", "genindex.html"}
+    )
 
 
 def raw_directives(page_html: str) -> list[str]:
@@ -43,14 +55,18 @@ def raw_directives(page_html: str) -> list[str]:
 def test_a_site_was_built_when_ci_runs():
     if site_dir() is None:
         if IN_CI:
-            pytest.fail("no built site: CI builds the book before the tests (CVAE_SITE_DIR)")
+            pytest.fail(
+                "no built site: CI builds the book before the tests (CVAE_SITE_DIR)"
+            )
         pytest.skip("no built site; run `jupyter-book build .` first")
 
 
 @pytest.mark.parametrize("page", pages(), ids=lambda p: p.name)
 def test_no_directive_is_left_unparsed_on_the_page(page):
     found = raw_directives(page.read_text(encoding="utf-8"))
-    assert not found, f"{page.name}: directive text on the page (did not parse): {found[:5]}"
+    assert not found, (
+        f"{page.name}: directive text on the page (did not parse): {found[:5]}"
+    )
 
 
 def test_the_check_finds_an_unparsed_admonition_and_accepts_a_parsed_one():

@@ -50,7 +50,9 @@ def _assert_no_ticks(axes):
 
 
 def test_plot_image_grid_axes_titles_and_blank_cells():
-    fig = plot_image_grid(binary_images(12), ncols=5, titles=list(range(12)), title="grid")
+    fig = plot_image_grid(
+        binary_images(12), ncols=5, titles=list(range(12)), title="grid"
+    )
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 15  # 3 rows of 5
     assert len(_image_axes(fig)) == 12
@@ -67,28 +69,46 @@ def test_plot_image_grid_accepts_images_without_channel_axis_and_few_images():
 def test_plot_reconstructions_two_rows():
     x = binary_images(8)
     fig = plot_reconstructions(x, x * 0.5, n=6)
-    assert isinstance(fig, Figure) and len(fig.axes) == 12 and len(_image_axes(fig)) == 12
+    assert (
+        isinstance(fig, Figure)
+        and len(fig.axes) == 12
+        and len(_image_axes(fig)) == 12
+    )
     assert fig.axes[0].get_ylabel() == "original"
 
 
 def test_plot_latent_scatter_one_axes_with_legend():
     z = np.random.default_rng(0).normal(size=(30, 2))
-    fig = plot_latent_scatter(z, class_labels(30, 3), class_names=["a", "b", "c"])
+    fig = plot_latent_scatter(
+        z, class_labels(30, 3), class_names=["a", "b", "c"]
+    )
     assert isinstance(fig, Figure) and len(fig.axes) == 1
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b", "c"]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [
+        "a",
+        "b",
+        "c",
+    ]
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()
 
 
 def test_plot_latent_scatter_reads_without_colour_labels_at_medians_and_one_marker_per_class():
     rng = np.random.default_rng(1)
     labels = np.repeat([0, 1, 2], 20)
-    z = rng.normal(scale=0.1, size=(60, 2)) + np.array([[0.0, 0.0], [5.0, 0.0], [0.0, 5.0]])[labels]
+    z = (
+        rng.normal(scale=0.1, size=(60, 2))
+        + np.array([[0.0, 0.0], [5.0, 0.0], [0.0, 5.0]])[labels]
+    )
     ax = plot_latent_scatter(z, labels, class_names=["a", "b", "c"]).axes[0]
     texts = {t.get_text(): t.get_position() for t in ax.texts}
     for c, name in enumerate("abc"):
-        assert np.allclose(texts[name], np.median(z[labels == c], axis=0)), f"label {name} not at its median"
-    paths = [tuple(map(tuple, col.get_paths()[0].vertices.round(3))) for col in ax.collections]
+        assert np.allclose(texts[name], np.median(z[labels == c], axis=0)), (
+            f"label {name} not at its median"
+        )
+    paths = [
+        tuple(map(tuple, col.get_paths()[0].vertices.round(3)))
+        for col in ax.collections
+    ]
     assert len(set(paths)) == 3, "each class needs its own marker shape"
     colors = [tuple(col.get_facecolor()[0][:3]) for col in ax.collections]
     assert len(set(colors)) == 3
@@ -97,7 +117,12 @@ def test_plot_latent_scatter_reads_without_colour_labels_at_medians_and_one_mark
 def test_plot_latent_scatter_draws_into_a_given_axes():
     fig, axes = plt.subplots(1, 2)
     out = plot_latent_scatter(np.zeros((4, 2)), [0, 1, 1, 0], ax=axes[1])
-    assert out is fig and len(fig.axes) == 2 and axes[1].collections and not axes[0].collections
+    assert (
+        out is fig
+        and len(fig.axes) == 2
+        and axes[1].collections
+        and not axes[0].collections
+    )
 
 
 def test_plot_latent_manifold(vae2, cvae2):
@@ -110,25 +135,44 @@ def test_plot_latent_manifold(vae2, cvae2):
 
 def test_plot_interpolation(vae2, cvae2):
     fig = plot_interpolation(vae2, [0.0, 0.0], [1.0, -1.0], steps=7)
-    assert isinstance(fig, Figure) and len(fig.axes) == 7 and len(_image_axes(fig)) == 7
-    fig = plot_interpolation(cvae2, np.zeros(2), np.ones(2), steps=4, label=0, label_end=2)
+    assert (
+        isinstance(fig, Figure)
+        and len(fig.axes) == 7
+        and len(_image_axes(fig)) == 7
+    )
+    fig = plot_interpolation(
+        cvae2, np.zeros(2), np.ones(2), steps=4, label=0, label_end=2
+    )
     assert len(fig.axes) == 4
 
 
 def test_plot_conditional_grid(cvae2):
-    fig = plot_conditional_grid(cvae2, num_samples=4, class_names=["x", "y", "z"])
+    fig = plot_conditional_grid(
+        cvae2, num_samples=4, class_names=["x", "y", "z"]
+    )
     assert isinstance(fig, Figure) and len(fig.axes) == 3 * 4
     assert [fig.axes[r * 4].get_ylabel() for r in range(3)] == ["x", "y", "z"]
     fig = plot_conditional_grid(cvae2, z=np.zeros((2, 2)))
     assert len(fig.axes) == 3 * 2
 
 
-@pytest.mark.parametrize("history, panels", [
-    ({"loss": [3, 2], "reconstruction_loss": [2, 1.5], "kl_loss": [1, 0.5],
-      "val_reconstruction_loss": [2.1, 1.6], "val_kl_loss": [1, 0.6]}, 2),
-    ({"loss": [3, 2], "reconstruction_loss": [3, 2]}, 1),  # autoencoder
-    ({"loss": [3, 2, 1]}, 1),
-])
+@pytest.mark.parametrize(
+    "history, panels",
+    [
+        (
+            {
+                "loss": [3, 2],
+                "reconstruction_loss": [2, 1.5],
+                "kl_loss": [1, 0.5],
+                "val_reconstruction_loss": [2.1, 1.6],
+                "val_kl_loss": [1, 0.6],
+            },
+            2,
+        ),
+        ({"loss": [3, 2], "reconstruction_loss": [3, 2]}, 1),  # autoencoder
+        ({"loss": [3, 2, 1]}, 1),
+    ],
+)
 def test_plot_training_curves(history, panels):
     fig = plot_training_curves(history)
     assert isinstance(fig, Figure) and len(fig.axes) == panels
@@ -146,12 +190,14 @@ def test_plot_training_curves_accepts_a_keras_history():
 def test_latent_grid_and_tile():
     grid = latent_grid(4)
     assert grid.shape == (16, 2) and grid.dtype == np.float32
-    assert grid[0, 0] < grid[-1, 0] and grid[0, 1] > grid[-1, 1]  # z1 grows to the right, z2 down the rows
+    assert (
+        grid[0, 0] < grid[-1, 0] and grid[0, 1] > grid[-1, 1]
+    )  # z1 grows to the right, z2 down the rows
     linear = latent_grid(3, extent=2.0)
     assert linear.min() == -2.0 and linear.max() == 2.0
     canvas = tile(binary_images(5), ncols=2)
     assert canvas.shape == (3 * 28, 2 * 28)
-    assert np.all(canvas[2 * 28:, 28:] == 0)  # the blank sixth cell
+    assert np.all(canvas[2 * 28 :, 28:] == 0)  # the blank sixth cell
 
 
 def _frames(html):
@@ -159,9 +205,11 @@ def _frames(html):
 
 
 def test_grid_animation_opens_on_the_last_snapshot_and_holds_each_once():
-    snapshots = [(epoch, binary_images(4, seed=epoch)) for epoch in (0, 1, 2, 4)]
+    snapshots = [
+        (epoch, binary_images(4, seed=epoch)) for epoch in (0, 1, 2, 4)
+    ]
     html = grid_animation(snapshots, ncols=2, title="demo").to_html()
-    script = html[html.index("<script>"):]
+    script = html[html.index("<script>") :]
     frames = _frames(script)
     assert len(frames) == 4 and len(set(frames)) == 4
     shown = re.search(r'<img src="([^"]+)"', html).group(1)
@@ -187,7 +235,9 @@ def test_grid_animation_is_shown_by_jupyter_and_stays_small():
     rows, cols = np.mgrid[:28, :28]
     width = np.linspace(2, 8, 225)[:, None, None]
     blobs = np.exp(-((rows - 14) ** 2 + (cols - 14) ** 2) / (2 * width**2))
-    snapshots = [(epoch, blobs[..., None] ** (epoch + 1)) for epoch in range(7)]
+    snapshots = [
+        (epoch, blobs[..., None] ** (epoch + 1)) for epoch in range(7)
+    ]
     anim = grid_animation(snapshots, ncols=15)
     html = anim._repr_html_()
     assert html == anim.to_html()
@@ -207,9 +257,13 @@ def test_plot_training_curves_titles_name_the_condition():
         history = {"reconstruction_loss": [5.0], "kl_loss": [1.0]}
         model = FakeModel()
 
-    titles = [ax.get_title() for ax in plot_training_curves(FakeHistory()).axes]
+    titles = [
+        ax.get_title() for ax in plot_training_curves(FakeHistory()).axes
+    ]
     assert titles == ["Reconstruction (−log p(x|z,y))", "KL(q(z|x,y) ‖ p(z))"]
-    titles = [ax.get_title() for ax in plot_training_curves(FakeHistory.history).axes]
+    titles = [
+        ax.get_title() for ax in plot_training_curves(FakeHistory.history).axes
+    ]
     assert titles == ["Reconstruction (−log p(x|z))", "KL(q(z|x) ‖ p(z))"]
     with pytest.raises(TypeError, match="conditional must be"):
         plot_training_curves(FakeHistory.history, conditional="yes")
@@ -219,11 +273,19 @@ def test_rate_distortion_and_active_units_can_name_models_that_share_one_beta():
     from cvae_utils import plot_active_units, plot_rate_distortion
 
     names = ["plain", "warm-up", "free bits"]
-    fig = plot_rate_distortion([0.5, 1.3, 7.0], [195.0, 178.0, 136.0], [16, 16, 16], labels=names)
+    fig = plot_rate_distortion(
+        [0.5, 1.3, 7.0], [195.0, 178.0, 136.0], [16, 16, 16], labels=names
+    )
     assert [t.get_text() for t in fig.axes[0].texts] == names
-    fig = plot_active_units([np.full(4, 0.001), np.full(4, 0.02), np.full(4, 0.5)], [16, 16, 16], labels=names)
+    fig = plot_active_units(
+        [np.full(4, 0.001), np.full(4, 0.02), np.full(4, 0.5)],
+        [16, 16, 16],
+        labels=names,
+    )
     counts, activities = fig.axes
-    assert [t.get_text() for t in counts.get_xticklabels()] == names and counts.get_title() == "Active units per model"
+    assert [
+        t.get_text() for t in counts.get_xticklabels()
+    ] == names and counts.get_title() == "Active units per model"
     assert [line.get_label() for line in activities.get_lines()][:3] == names
     with pytest.raises(ValueError, match="one name per point"):
         plot_rate_distortion([0.5], [195.0], [16], labels=["a", "b"])
@@ -244,12 +306,10 @@ def _drawn(ax) -> np.ndarray:
 
 def _assert_grey_scale_0_to_1(ax):
     image = ax.images[0]
-    assert image.get_clim() == (0, 1), "pixel probabilities must be drawn on the fixed scale [0, 1]"
+    assert image.get_clim() == (0, 1), (
+        "pixel probabilities must be drawn on the fixed scale [0, 1]"
+    )
     assert image.get_cmap().name == "gray_r"
-
-
-
-
 
 
 # -- image figures ----------------------------------------------------------------------------
@@ -262,11 +322,16 @@ def test_plot_reconstructions_draws_originals_on_top_and_reconstructions_below()
     top, bottom = image_axes[:4], image_axes[4:]
     for i in range(4):
         np.testing.assert_array_equal(_drawn(top[i]), originals[i, ..., 0])
-        np.testing.assert_array_equal(_drawn(bottom[i]), reconstructions[i, ..., 0],
-                                      err_msg="the bottom row must show the reconstructions")
+        np.testing.assert_array_equal(
+            _drawn(bottom[i]),
+            reconstructions[i, ..., 0],
+            err_msg="the bottom row must show the reconstructions",
+        )
         _assert_grey_scale_0_to_1(top[i])
         _assert_grey_scale_0_to_1(bottom[i])
-    assert top[0].get_ylabel() == "original" and bottom[0].get_ylabel().startswith("reconstr")
+    assert top[0].get_ylabel() == "original" and bottom[
+        0
+    ].get_ylabel().startswith("reconstr")
     assert fig._suptitle is not None and fig._suptitle.get_text()
 
 
@@ -279,7 +344,9 @@ def test_plot_image_grid_draws_each_image_in_its_cell_row_by_row():
         np.testing.assert_array_equal(_drawn(cells[i]), images[i, ..., 0])
         assert cells[i].get_title() == f"t{i}"
         _assert_grey_scale_0_to_1(cells[i])
-    assert not cells[7].images and not cells[8].images and not cells[8].axison  # blank cells hidden
+    assert (
+        not cells[7].images and not cells[8].images and not cells[8].axison
+    )  # blank cells hidden
 
 
 def test_tile_places_image_i_at_row_i_div_ncols_and_column_i_mod_ncols():
@@ -288,18 +355,30 @@ def test_tile_places_image_i_at_row_i_div_ncols_and_column_i_mod_ncols():
     assert canvas.shape == (3 * 28, 2 * 28)
     for i in range(5):
         r, c = divmod(i, 2)
-        np.testing.assert_array_equal(canvas[r * 28:(r + 1) * 28, c * 28:(c + 1) * 28], images[i, ..., 0])
-    np.testing.assert_array_equal(canvas[2 * 28:, 28:], 0.0)
+        np.testing.assert_array_equal(
+            canvas[r * 28 : (r + 1) * 28, c * 28 : (c + 1) * 28],
+            images[i, ..., 0],
+        )
+    np.testing.assert_array_equal(canvas[2 * 28 :, 28:], 0.0)
 
 
 # -- latent figures -----------------------------------------------------------------------------
 def test_latent_grid_sits_at_gaussian_quantiles_row_major_with_z2_decreasing():
     n = 4
     grid = latent_grid(n)
-    axis = np.array([NormalDist().inv_cdf(p) for p in np.linspace(0.05, 0.95, n)], dtype="float32")
-    np.testing.assert_allclose(grid[:n, 0], axis, rtol=1e-6)  # z1 grows along the first row
-    np.testing.assert_allclose(grid[::n, 1], axis[::-1], rtol=1e-6)  # z2 falls down the rows
-    np.testing.assert_allclose(grid[:n, 1], axis[-1])  # the first row is the top one
+    axis = np.array(
+        [NormalDist().inv_cdf(p) for p in np.linspace(0.05, 0.95, n)],
+        dtype="float32",
+    )
+    np.testing.assert_allclose(
+        grid[:n, 0], axis, rtol=1e-6
+    )  # z1 grows along the first row
+    np.testing.assert_allclose(
+        grid[::n, 1], axis[::-1], rtol=1e-6
+    )  # z2 falls down the rows
+    np.testing.assert_allclose(
+        grid[:n, 1], axis[-1]
+    )  # the first row is the top one
     linear = latent_grid(3, extent=2.0)
     np.testing.assert_allclose(linear[:3, 0], [-2.0, 0.0, 2.0])
     np.testing.assert_allclose(linear[::3, 1], [2.0, 0.0, -2.0])
@@ -313,11 +392,21 @@ def test_plot_latent_manifold_draws_the_decoded_grid(vae2, cvae2):
     _assert_grey_scale_0_to_1(ax)
     ax = plot_latent_manifold(cvae2, n=n, label=2, extent=1.5).axes[0]
     z = latent_grid(n, extent=1.5)
-    np.testing.assert_allclose(_drawn(ax), tile(cvae2.decode(z, np.full(len(z), 2)), n), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        _drawn(ax),
+        tile(cvae2.decode(z, np.full(len(z), 2)), n),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
-def test_plot_interpolation_decodes_the_straight_line_from_start_to_end(vae2, cvae2):
-    start, end = np.array([-1.0, 0.5], "float32"), np.array([1.5, -2.0], "float32")
+def test_plot_interpolation_decodes_the_straight_line_from_start_to_end(
+    vae2, cvae2
+):
+    start, end = (
+        np.array([-1.0, 0.5], "float32"),
+        np.array([1.5, -2.0], "float32"),
+    )
     steps = 5
     fig = plot_interpolation(vae2, start, end, steps=steps)
     path = np.linspace(0, 1, steps)[:, None] * (end - start) + start
@@ -327,10 +416,16 @@ def test_plot_interpolation_decodes_the_straight_line_from_start_to_end(vae2, cv
     for i in range(steps):
         np.testing.assert_allclose(drawn[i], expected[i], rtol=1e-4, atol=1e-5)
     fig = plot_interpolation(cvae2, start, end, steps=4, label=0, label_end=2)
-    path = (np.linspace(0, 1, 4)[:, None] * (end - start) + start).astype("float32")
-    expected = cvae2.decode(path, np.array([0, 0, 2, 2]))[..., 0]  # the label switches half-way
+    path = (np.linspace(0, 1, 4)[:, None] * (end - start) + start).astype(
+        "float32"
+    )
+    expected = cvae2.decode(path, np.array([0, 0, 2, 2]))[
+        ..., 0
+    ]  # the label switches half-way
     for i, ax in enumerate(ax for ax in fig.axes if ax.images):
-        np.testing.assert_allclose(_drawn(ax), expected[i], rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(
+            _drawn(ax), expected[i], rtol=1e-4, atol=1e-5
+        )
 
 
 def test_plot_conditional_grid_row_is_the_label_column_is_the_code(cvae2):
@@ -340,10 +435,20 @@ def test_plot_conditional_grid_row_is_the_label_column_is_the_code(cvae2):
     assert len(cells) == 3 * 2
     for r in range(3):
         for c in range(2):
-            expected = cvae2.decode(z[c:c + 1], [r])[0, ..., 0]
-            np.testing.assert_allclose(_drawn(cells[r * 2 + c]), expected, rtol=1e-4, atol=1e-5)
-    a = [_drawn(ax) for ax in plot_conditional_grid(cvae2, num_samples=2, seed=4).axes if ax.images]
-    b = [_drawn(ax) for ax in plot_conditional_grid(cvae2, num_samples=2, seed=4).axes if ax.images]
+            expected = cvae2.decode(z[c : c + 1], [r])[0, ..., 0]
+            np.testing.assert_allclose(
+                _drawn(cells[r * 2 + c]), expected, rtol=1e-4, atol=1e-5
+            )
+    a = [
+        _drawn(ax)
+        for ax in plot_conditional_grid(cvae2, num_samples=2, seed=4).axes
+        if ax.images
+    ]
+    b = [
+        _drawn(ax)
+        for ax in plot_conditional_grid(cvae2, num_samples=2, seed=4).axes
+        if ax.images
+    ]
     np.testing.assert_array_equal(a[0], b[0])  # a seed fixes the codes
 
 
@@ -351,7 +456,10 @@ def test_plot_latent_scatter_puts_each_point_at_its_code_in_its_class():
     z = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0]])
     labels = np.array([1, 0, 1, 0])
     ax = plot_latent_scatter(z, labels, class_names=["zero", "one"]).axes[0]
-    by_label = {col.get_label(): np.asarray(col.get_offsets()) for col in ax.collections}
+    by_label = {
+        col.get_label(): np.asarray(col.get_offsets())
+        for col in ax.collections
+    }
     np.testing.assert_allclose(by_label["zero"], z[labels == 0])
     np.testing.assert_allclose(by_label["one"], z[labels == 1])
     assert ax.get_xlabel() == "$z_1$" and ax.get_ylabel() == "$z_2$"
@@ -359,21 +467,35 @@ def test_plot_latent_scatter_puts_each_point_at_its_code_in_its_class():
 
 # -- training curves --------------------------------------------------------------------------
 def test_plot_training_curves_draws_each_history_series_against_epochs_from_one():
-    history = {"loss": [9.0, 7.0, 6.0], "reconstruction_loss": [8.0, 6.5, 5.5], "kl_loss": [1.0, 0.5, 0.5],
-               "val_reconstruction_loss": [8.5, 7.0, 6.0], "val_kl_loss": [1.1, 0.6, 0.4]}
+    history = {
+        "loss": [9.0, 7.0, 6.0],
+        "reconstruction_loss": [8.0, 6.5, 5.5],
+        "kl_loss": [1.0, 0.5, 0.5],
+        "val_reconstruction_loss": [8.5, 7.0, 6.0],
+        "val_kl_loss": [1.1, 0.6, 0.4],
+    }
     fig = plot_training_curves(history)
     for ax, key in zip(fig.axes, ["reconstruction_loss", "kl_loss"]):
         lines = {line.get_label(): line for line in ax.get_lines()}
         np.testing.assert_array_equal(lines["train"].get_xdata(), [1, 2, 3])
         np.testing.assert_array_equal(lines["train"].get_ydata(), history[key])
-        np.testing.assert_array_equal(lines["test"].get_ydata(), history["val_" + key])
+        np.testing.assert_array_equal(
+            lines["test"].get_ydata(), history["val_" + key]
+        )
         assert ax.get_ylabel() == "nats per image"
-    assert "KL" in fig.axes[1].get_title() and "Reconstruction" in fig.axes[0].get_title()
+    assert (
+        "KL" in fig.axes[1].get_title()
+        and "Reconstruction" in fig.axes[0].get_title()
+    )
 
 
-def test_strip_ends_are_labelled_and_default_names_are_the_class_numbers(vae2, cvae2):
+def test_strip_ends_are_labelled_and_default_names_are_the_class_numbers(
+    vae2, cvae2
+):
     axes = plot_interpolation(vae2, [0.0, 0.0], [1.0, 1.0], steps=3).axes
-    words = [{ax.get_xlabel(), ax.get_title()} - {""} for ax in axes]  # a label or a column title
+    words = [
+        {ax.get_xlabel(), ax.get_title()} - {""} for ax in axes
+    ]  # a label or a column title
     assert words == [{"start"}, set(), {"end"}]
     fig = plot_conditional_grid(cvae2, num_samples=2)
     assert [ax.get_ylabel() for ax in fig.axes[::2]] == ["0", "1", "2"]
@@ -394,11 +516,24 @@ def test_plot_rate_distortion_into_a_given_axes_shows_every_point(xscale):
     """Bugs caught: no Figure returned when drawing into an axes; axis limits that cut points off."""
     import matplotlib.pyplot as plt
 
-    rates, distortions = np.array([500.0, 25.0, 0.0]), np.array([70.0, 105.0, 206.0])
+    rates, distortions = (
+        np.array([500.0, 25.0, 0.0]),
+        np.array([70.0, 105.0, 206.0]),
+    )
     fig, ax = plt.subplots()
-    assert plot_rate_distortion(rates, distortions, [0, 1, 784], ax=ax, xscale=xscale) is fig
+    assert (
+        plot_rate_distortion(
+            rates, distortions, [0, 1, 784], ax=ax, xscale=xscale
+        )
+        is fig
+    )
     (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-    assert x0 < rates.min() and rates.max() < x1 and y0 < distortions.min() and distortions.max() < y1
+    assert (
+        x0 < rates.min()
+        and rates.max() < x1
+        and y0 < distortions.min()
+        and distortions.max() < y1
+    )
     plt.close(fig)
 
 
@@ -406,9 +541,15 @@ def test_per_class_bars_lie_down_with_class_zero_on_top():
     """plot_class_values (chapter 09) is plot_per_class lying down: values along x, classes on y."""
     from cvae_utils import plot_class_values
 
-    fig = plot_class_values({"a": [1.0, 2.0, 3.0]}, ["x", "y", "z"], title="t", xlabel="nats")
+    fig = plot_class_values(
+        {"a": [1.0, 2.0, 3.0]}, ["x", "y", "z"], title="t", xlabel="nats"
+    )
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["x", "y", "z"]
-    assert ax.yaxis_inverted() and ax.get_xlabel() == "nats" and ax.get_ylabel() == "class"
+    assert (
+        ax.yaxis_inverted()
+        and ax.get_xlabel() == "nats"
+        and ax.get_ylabel() == "class"
+    )
     assert [p.get_width() for p in ax.patches] == [1.0, 2.0, 3.0]
     plt.close(fig)

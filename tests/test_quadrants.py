@@ -37,9 +37,13 @@ def cvae():
 def test_masks_follow_the_paper_and_grow_with_num_given():
     one, two, three = (quadrant_mask(k) for k in (1, 2, 3))
     assert [m.sum() for m in (one, two, three)] == [196, 392, 588]
-    assert one[14:, :14].all() and not one[:14].any() and not one[:, 14:].any()  # bottom-left
+    assert (
+        one[14:, :14].all() and not one[:14].any() and not one[:, 14:].any()
+    )  # bottom-left
     assert two[:, :14].all() and not two[:, 14:].any()  # left half
-    assert not three[14:, 14:].any() and three.sum() == 3 * 196  # all but bottom-right
+    assert (
+        not three[14:, 14:].any() and three.sum() == 3 * 196
+    )  # all but bottom-right
     assert (one <= two).all() and (two <= three).all()
 
 
@@ -55,12 +59,19 @@ def test_split_and_merge_are_inverse():
     x = binary_images(5)
     for k in (1, 2, 3):
         observed, hidden = split_quadrants(x, k)
-        assert observed.shape == (5, 196 * k) and hidden.shape == (5, 784 - 196 * k)
+        assert observed.shape == (5, 196 * k) and hidden.shape == (
+            5,
+            784 - 196 * k,
+        )
         np.testing.assert_array_equal(merge_quadrants(observed, hidden, k), x)
         # several completions per image keep the observed pixels in every one of them
-        many = merge_quadrants(observed, np.stack([hidden, 1 - hidden], axis=1), k)
+        many = merge_quadrants(
+            observed, np.stack([hidden, 1 - hidden], axis=1), k
+        )
         assert many.shape == (5, 2, 28, 28, 1)
-        np.testing.assert_array_equal(many[:, 1][:, quadrant_mask(k)], x[:, quadrant_mask(k)])
+        np.testing.assert_array_equal(
+            many[:, 1][:, quadrant_mask(k)], x[:, quadrant_mask(k)]
+        )
     with pytest.raises(ValueError, match="hidden must have shape"):
         merge_quadrants(observed, hidden[:, :10], 3)
 
@@ -70,16 +81,28 @@ def test_baseline_cll_is_the_exact_bernoulli_nll_of_the_hidden_pixels():
     x = binary_images(7)
     observed, hidden = split_quadrants(x, 1)
     logits = keras.ops.convert_to_numpy(model.network(observed))
-    np.testing.assert_allclose(negative_cll(model, x, per_image=True), _nll_np(hidden, logits), rtol=1e-5)
+    np.testing.assert_allclose(
+        negative_cll(model, x, per_image=True),
+        _nll_np(hidden, logits),
+        rtol=1e-5,
+    )
     completion = model.complete(x)
-    np.testing.assert_array_equal(completion[:, quadrant_mask(1)], x[:, quadrant_mask(1)])
-    np.testing.assert_allclose(completion.reshape(7, -1)[:, ~quadrant_mask(1).reshape(-1)],
-                               1 / (1 + np.exp(-logits)), rtol=1e-5)
+    np.testing.assert_array_equal(
+        completion[:, quadrant_mask(1)], x[:, quadrant_mask(1)]
+    )
+    np.testing.assert_allclose(
+        completion.reshape(7, -1)[:, ~quadrant_mask(1).reshape(-1)],
+        1 / (1 + np.exp(-logits)),
+        rtol=1e-5,
+    )
 
 
 def _make_z_irrelevant(model, bias):
     """Prior and recognition networks output N(0, I); the generation network outputs logits = bias."""
-    for net, prefix in ((model.prior, "prior"), (model.recognition, "recognition")):
+    for net, prefix in (
+        (model.prior, "prior"),
+        (model.recognition, "recognition"),
+    ):
         for suffix in ("mean", "log_var"):
             layer = net.get_layer(f"{prefix}_{suffix}")
             layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
@@ -98,34 +121,59 @@ def test_cvae_cll_has_a_known_answer_when_z_does_not_matter(proposal):
     x = binary_images(6)
     expected = _nll_np(split_quadrants(x, 3)[1], b[None])
     for k in (1, 7):
-        np.testing.assert_allclose(negative_cll(model, x, num_samples=k, proposal=proposal, per_image=True),
-                                   expected, rtol=1e-5)
+        np.testing.assert_allclose(
+            negative_cll(
+                model, x, num_samples=k, proposal=proposal, per_image=True
+            ),
+            expected,
+            rtol=1e-5,
+        )
 
 
 def test_both_proposals_estimate_the_same_likelihood(cvae):
     """Importance sampling with the recognition network and plain Monte Carlo with the prior network
     estimate the same -log p(y | x_obs); with many samples and a 2-D latent they must agree."""
     x = binary_images(4)
-    by_recognition = negative_cll(cvae, x, num_samples=4000, proposal="recognition", per_image=True)
-    by_prior = negative_cll(cvae, x, num_samples=4000, proposal="prior", per_image=True)
+    by_recognition = negative_cll(
+        cvae, x, num_samples=4000, proposal="recognition", per_image=True
+    )
+    by_prior = negative_cll(
+        cvae, x, num_samples=4000, proposal="prior", per_image=True
+    )
     np.testing.assert_allclose(by_recognition, by_prior, atol=0.5)
 
 
 def test_more_samples_do_not_loosen_the_bound(cvae):
     x = binary_images(20)
-    few = np.mean([negative_cll(cvae, x, num_samples=1, seed=s) for s in range(5)])
-    many = np.mean([negative_cll(cvae, x, num_samples=100, seed=s) for s in range(5)])
+    few = np.mean(
+        [negative_cll(cvae, x, num_samples=1, seed=s) for s in range(5)]
+    )
+    many = np.mean(
+        [negative_cll(cvae, x, num_samples=100, seed=s) for s in range(5)]
+    )
     assert many <= few + 1e-6
 
 
 @pytest.mark.parametrize("gsnn_weight", [0.0, 0.3, 1.0])
 def test_loss_mixes_the_cvae_and_gsnn_objectives(gsnn_weight):
-    model = compile_model(QuadrantCVAE(num_given=1, latent_dim=2, hidden_units=(16,), gsnn_weight=gsnn_weight, seed=0))
+    model = compile_model(
+        QuadrantCVAE(
+            num_given=1,
+            latent_dim=2,
+            hidden_units=(16,),
+            gsnn_weight=gsnn_weight,
+            seed=0,
+        )
+    )
     x = binary_images(32)
     history = model.fit(x, epochs=2, batch_size=16, verbose=0)
-    assert {"loss", "reconstruction_loss", "kl_loss", "gsnn_loss"} <= set(history.history)
+    assert {"loss", "reconstruction_loss", "kl_loss", "gsnn_loss"} <= set(
+        history.history
+    )
     logs = model.evaluate(x, batch_size=32, verbose=0, return_dict=True)
-    expected = (1 - gsnn_weight) * (logs["reconstruction_loss"] + logs["kl_loss"]) + gsnn_weight * logs["gsnn_loss"]
+    expected = (1 - gsnn_weight) * (
+        logs["reconstruction_loss"] + logs["kl_loss"]
+    ) + gsnn_weight * logs["gsnn_loss"]
     assert logs["loss"] == pytest.approx(expected, rel=1e-4)
     assert all(np.isfinite(v) for v in logs.values())
 
@@ -147,24 +195,45 @@ def test_completions_keep_the_observed_pixels_and_are_reproducible(cvae):
         np.testing.assert_array_equal(samples[:, s][:, mask], x[:, mask])
     hidden = samples[:, :, ~mask]
     assert hidden.min() >= 0 and hidden.max() <= 1
-    np.testing.assert_array_equal(samples, cvae.complete(x, num_samples=4, seed=1))
-    assert not np.allclose(samples[:, 0], samples[:, 1])  # different z, different completions
+    np.testing.assert_array_equal(
+        samples, cvae.complete(x, num_samples=4, seed=1)
+    )
+    assert not np.allclose(
+        samples[:, 0], samples[:, 1]
+    )  # different z, different completions
 
 
 def test_saved_model_reloads_with_the_same_predictions(tmp_path, cvae):
     path = os.fspath(tmp_path / "quadrant_cvae.keras")
     cvae.save(path)
     reloaded = keras.models.load_model(path)
-    assert isinstance(reloaded, QuadrantCVAE) and reloaded.num_given == 2 and reloaded.latent_dim == 2
+    assert (
+        isinstance(reloaded, QuadrantCVAE)
+        and reloaded.num_given == 2
+        and reloaded.latent_dim == 2
+    )
     x = binary_images(3)
-    np.testing.assert_allclose(reloaded.complete(x, 2, seed=0), cvae.complete(x, 2, seed=0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        reloaded.complete(x, 2, seed=0),
+        cvae.complete(x, 2, seed=0),
+        rtol=1e-5,
+        atol=1e-6,
+    )
 
 
 def test_plot_completions_draws_one_row_per_image(cvae):
     baseline = QuadrantBaseline(num_given=2, hidden_units=(8,))
-    fig = plot_completions(binary_images(3), baseline, cvae, n=3, num_samples=2)
+    fig = plot_completions(
+        binary_images(3), baseline, cvae, n=3, num_samples=2
+    )
     assert len(fig.axes) == 3 * (1 + 1 + 2 + 1)
-    assert [ax.get_title() for ax in fig.axes[:5]] == ["input", "NN", "CVAE 1", "CVAE 2", "truth"]
+    assert [ax.get_title() for ax in fig.axes[:5]] == [
+        "input",
+        "NN",
+        "CVAE 1",
+        "CVAE 2",
+        "truth",
+    ]
 
 
 def test_bad_inputs_get_clear_errors(cvae):
@@ -182,59 +251,102 @@ def test_bad_inputs_get_clear_errors(cvae):
     with pytest.raises(ValueError, match="whole images only"):
         cvae.fit(x, x)
     with pytest.raises(ValueError, match="baseline sees 1"):
-        plot_completions(x, QuadrantBaseline(num_given=1, hidden_units=(8,)), cvae)
-    with pytest.raises(TypeError, match="needs a QuadrantBaseline and a QuadrantCVAE"):
+        plot_completions(
+            x, QuadrantBaseline(num_given=1, hidden_units=(8,)), cvae
+        )
+    with pytest.raises(
+        TypeError, match="needs a QuadrantBaseline and a QuadrantCVAE"
+    ):
         plot_completions(x, cvae, cvae)
 
 
 def test_training_curves_of_a_quadrant_cvae_draw_its_three_terms():
-    model = compile_model(QuadrantCVAE(num_given=1, latent_dim=2, hidden_units=(8,), seed=0))
+    model = compile_model(
+        QuadrantCVAE(num_given=1, latent_dim=2, hidden_units=(8,), seed=0)
+    )
     x = binary_images(16)
-    history = model.fit(x, validation_data=(x,), epochs=2, batch_size=8, verbose=0)
+    history = model.fit(
+        x, validation_data=(x,), epochs=2, batch_size=8, verbose=0
+    )
     fig = plot_training_curves(history, validation_label="validation")
     assert len(fig.axes) == 3 and all(len(ax.lines) == 2 for ax in fig.axes)
     titles = [ax.get_title() for ax in fig.axes]
-    assert titles[1] == "KL(q(z | x, y) ‖ p(z | x))" and "z ~ p(z | x)" in titles[2]
-    for ax, key in zip(fig.axes, ("reconstruction_loss", "kl_loss", "gsnn_loss")):
-        np.testing.assert_allclose(ax.lines[0].get_ydata(), history.history[key])
-        np.testing.assert_allclose(ax.lines[1].get_ydata(), history.history["val_" + key])
+    assert (
+        titles[1] == "KL(q(z | x, y) ‖ p(z | x))"
+        and "z ~ p(z | x)" in titles[2]
+    )
+    for ax, key in zip(
+        fig.axes, ("reconstruction_loss", "kl_loss", "gsnn_loss")
+    ):
+        np.testing.assert_allclose(
+            ax.lines[0].get_ydata(), history.history[key]
+        )
+        np.testing.assert_allclose(
+            ax.lines[1].get_ydata(), history.history["val_" + key]
+        )
     assert fig.axes[0].get_legend().get_texts()[1].get_text() == "validation"
 
 
-def test_plot_completions_samples_follow_the_seed_and_borders_mark_the_hidden_part(cvae):
+def test_plot_completions_samples_follow_the_seed_and_borders_mark_the_hidden_part(
+    cvae,
+):
     """Bugs caught: the seed not passed to the samples; borders drawn on the input or truth column;
     a border that does not run along the 14-pixel edge between observed and hidden quadrants."""
     baseline = QuadrantBaseline(num_given=2, hidden_units=(8,))
     x = binary_images(2)
 
     def samples(fig):  # the CVAE columns (2 and 3 of 5) of every row
-        return np.stack([np.asarray(ax.images[0].get_array()) for i, ax in enumerate(fig.axes) if i % 5 in (2, 3)])
+        return np.stack(
+            [
+                np.asarray(ax.images[0].get_array())
+                for i, ax in enumerate(fig.axes)
+                if i % 5 in (2, 3)
+            ]
+        )
 
-    same = [samples(plot_completions(x, baseline, cvae, n=2, num_samples=2, seed=s)) for s in (1, 1, 2)]
+    same = [
+        samples(
+            plot_completions(x, baseline, cvae, n=2, num_samples=2, seed=s)
+        )
+        for s in (1, 1, 2)
+    ]
     np.testing.assert_array_equal(same[0], same[1])
-    assert not np.array_equal(same[0], same[2]), "another seed must draw other completions"
+    assert not np.array_equal(same[0], same[2]), (
+        "another seed must draw other completions"
+    )
     fig = plot_completions(x, baseline, cvae, n=2, num_samples=2)
     for i, ax in enumerate(fig.axes):
         if i % 5 in (0, 4):
-            assert not ax.lines, "the input and the truth are shown without the border"
+            assert not ax.lines, (
+                "the input and the truth are shown without the border"
+            )
             continue
-        assert ax.lines, "the NN guess and every sample mark where the given half ends"
+        assert ax.lines, (
+            "the NN guess and every sample mark where the given half ends"
+        )
         for line in ax.lines:  # two given quadrants = the left half: one vertical border at x = 13.5
             xs, ys = line.get_xdata(), line.get_ydata()
-            assert tuple(xs) == (13.5, 13.5) and sorted(ys) in ([-0.5, 13.5], [13.5, 27.5])
+            assert tuple(xs) == (13.5, 13.5) and sorted(ys) in (
+                [-0.5, 13.5],
+                [13.5, 27.5],
+            )
 
 
 # -- The prior option of QuadrantCVAE (chapter 06's ablation): a learned p(z | x) or a fixed N(0, I) ----------
 
 
 def _small(prior, seed=0):
-    return QuadrantCVAE(num_given=1, latent_dim=3, hidden_units=(16,), prior=prior, seed=seed)
+    return QuadrantCVAE(
+        num_given=1, latent_dim=3, hidden_units=(16,), prior=prior, seed=seed
+    )
 
 
 def test_the_learned_prior_is_the_default():
     model = QuadrantCVAE(num_given=1, latent_dim=3, hidden_units=(16,))
     assert model.get_config()["prior"] == "learned"
-    assert model.prior.trainable_weights, "the learned prior network must have trainable weights"
+    assert model.prior.trainable_weights, (
+        "the learned prior network must have trainable weights"
+    )
 
 
 def test_the_standard_prior_is_n01_for_every_input_and_stays_so_after_training():
@@ -261,10 +373,17 @@ def test_the_standard_prior_has_fewer_trainable_weights_than_the_learned_one():
 def test_the_kl_term_of_the_standard_prior_is_the_kl_to_n01():
     model = _small("standard")
     out = model(binary_images(6))
-    kl_model = kl_gaussians(out["q_mean"], out["q_log_var"], out["p_mean"], out["p_log_var"])
-    np.testing.assert_allclose(keras.ops.convert_to_numpy(kl_model),
-                               keras.ops.convert_to_numpy(kl_standard_normal(out["q_mean"], out["q_log_var"])),
-                               rtol=1e-5, atol=1e-5)
+    kl_model = kl_gaussians(
+        out["q_mean"], out["q_log_var"], out["p_mean"], out["p_log_var"]
+    )
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(kl_model),
+        keras.ops.convert_to_numpy(
+            kl_standard_normal(out["q_mean"], out["q_log_var"])
+        ),
+        rtol=1e-5,
+        atol=1e-5,
+    )
 
 
 def test_completions_of_the_standard_prior_decode_standard_normal_codes():
@@ -272,9 +391,13 @@ def test_completions_of_the_standard_prior_decode_standard_normal_codes():
     x = binary_images(4)
     samples = model.complete(x, num_samples=2, seed=3)
     x_obs, _ = split_quadrants(x, 1)
-    eps = np.random.default_rng(3).standard_normal((2, 4, 3)).astype("float32")  # z = 0 + 1 * eps
+    eps = (
+        np.random.default_rng(3).standard_normal((2, 4, 3)).astype("float32")
+    )  # z = 0 + 1 * eps
     for s in range(2):
-        probs = keras.ops.convert_to_numpy(keras.ops.sigmoid(model.generation([x_obs, eps[s]])))
+        probs = keras.ops.convert_to_numpy(
+            keras.ops.sigmoid(model.generation([x_obs, eps[s]]))
+        )
         _, hidden = split_quadrants(samples[:, s], 1)
         np.testing.assert_allclose(hidden, probs, rtol=1e-5, atol=1e-6)
 
@@ -287,9 +410,16 @@ def test_standard_prior_survives_get_config_and_saving(tmp_path):
     path = tmp_path / "fixed_prior.keras"
     model.save(path)
     restored = keras.saving.load_model(path)
-    assert isinstance(restored, QuadrantCVAE) and restored.get_config()["prior"] == "standard"
+    assert (
+        isinstance(restored, QuadrantCVAE)
+        and restored.get_config()["prior"] == "standard"
+    )
     x = binary_images(5)
-    np.testing.assert_allclose(restored.complete(x, 2, seed=0), model.complete(x, 2, seed=0), atol=1e-6)
+    np.testing.assert_allclose(
+        restored.complete(x, 2, seed=0),
+        model.complete(x, 2, seed=0),
+        atol=1e-6,
+    )
     assert restored.prior.trainable_weights == []
 
 

@@ -28,7 +28,8 @@ def repo(tmp_path):
     """A copy of the package's files and pyproject.toml."""
     (tmp_path / "cvae_utils" / "datasets").mkdir(parents=True)
     (tmp_path / "cvae_utils" / "__init__.py").write_text(
-        '"""Doc."""\n__version__ = "1.2.0"\n')
+        '"""Doc."""\n__version__ = "1.2.0"\n'
+    )
     (tmp_path / "cvae_utils" / "models.py").write_text("A = 1\n")
     (tmp_path / "cvae_utils" / "datasets" / "mnist.npz").write_bytes(b"\0\1")
     (tmp_path / "cvae_utils" / "notes.txt").write_text("not shipped\n")
@@ -37,10 +38,14 @@ def repo(tmp_path):
 
 
 def test_the_digest_covers_code_and_package_data_only(repo):
-    names = [p.relative_to(repo).as_posix()
-             for p in release.package_files(repo)]
-    assert names == ["cvae_utils/__init__.py", "cvae_utils/datasets/mnist.npz",
-                     "cvae_utils/models.py"]
+    names = [
+        p.relative_to(repo).as_posix() for p in release.package_files(repo)
+    ]
+    assert names == [
+        "cvae_utils/__init__.py",
+        "cvae_utils/datasets/mnist.npz",
+        "cvae_utils/models.py",
+    ]
     before = release.digest(repo)
     assert release.digest(repo) == before  # stable
     (repo / "cvae_utils" / "notes.txt").write_text("changed\n")

@@ -24,26 +24,27 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 import yaml
+from site_helpers import NOTEBOOK_PAGES, PAGES, ROOT, _source, build_site
+from test_live_models import exercise_live_widgets
 
+import cvae_utils
 from tools import student_notebooks
 
 pytestmark = pytest.mark.site
 
-import cvae_utils
-from site_helpers import NOTEBOOK_PAGES, PAGES, ROOT, _source, build_site
-from test_live_models import exercise_live_widgets
-
 # The builds, their local servers and the browser: session fixtures shared with test_accessibility.py.
 pytest_plugins = ["site_helpers"]
 
-SCREENSHOTS = Path(os.environ.get("CVAE_SCREENSHOT_DIR", ROOT / "artifacts" / "screenshots"))
+SCREENSHOTS = Path(
+    os.environ.get("CVAE_SCREENSHOT_DIR", ROOT / "artifacts" / "screenshots")
+)
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 BRANCH = CONFIG["repository"].get("branch", "main")
 # the student edition's Colab buttons open the student notebooks on their own branch
 STUDENT_BRANCH = build_site.student_config()["repository"]["branch"]
-COLAB_PREFIX = cvae_utils.REPOSITORY_URL.replace("https://github.com/", "https://colab.research.google.com/github/")
-
-
+COLAB_PREFIX = cvae_utils.REPOSITORY_URL.replace(
+    "https://github.com/", "https://colab.research.google.com/github/"
+)
 
 
 # -- what a page must do in the browser ---------------------------------------------------------
@@ -92,40 +93,66 @@ def check_favicon(page):
     """A favicon the page names and the site serves (else the browser asks for /favicon.ico: a 404)."""
     icons = page.evaluate(FAVICON_JS)
     if not icons:
-        return ["no favicon (<link rel=icon>): the browser requests /favicon.ico and gets a 404"]
-    return [f"favicon {url} answers HTTP {status}" for url in icons
-            if (status := page.request.get(url).status) != 200]
+        return [
+            "no favicon (<link rel=icon>): the browser requests /favicon.ico and gets a 404"
+        ]
+    return [
+        f"favicon {url} answers HTTP {status}"
+        for url in icons
+        if (status := page.request.get(url).status) != 200
+    ]
 
 
 def check_images(page):
     images = page.evaluate(IMAGES_JS)
-    return [f"image not decoded: {img['src']}" for img in images if not img["width"]]
+    return [
+        f"image not decoded: {img['src']}"
+        for img in images
+        if not img["width"]
+    ]
 
 
 def check_math(page):
     """Pages with math must have MathJax loaded and every formula typeset without TeX errors."""
     if not page.locator(".math").count():
         return []
-    page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.wait_for_function(
+        "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+    )
     math = page.evaluate(MATH_JS)
     problems = []
     if not math["containers"]:
-        problems.append(f"{math['math']} formulas but no mjx-container: MathJax did not typeset the page")
-    problems += [f"formula not typeset: {text!r}" for text in math["untypeset"]]
-    problems += [f"MathJax error in a formula: {text!r}" for text in math["errors"]]
+        problems.append(
+            f"{math['math']} formulas but no mjx-container: MathJax did not typeset the page"
+        )
+    problems += [
+        f"formula not typeset: {text!r}" for text in math["untypeset"]
+    ]
+    problems += [
+        f"MathJax error in a formula: {text!r}" for text in math["errors"]
+    ]
     return problems
 
 
 def _screenshot(page, edition, docname):
-    page.evaluate("() => document.fonts.ready.then(() => true)")  # MathJax's web fonts, for example
+    page.evaluate(
+        "() => document.fonts.ready.then(() => true)"
+    )  # MathJax's web fonts, for example
     SCREENSHOTS.joinpath(edition).mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / edition / (docname.replace("/", "__") + ".png")), full_page=True)
+    page.screenshot(
+        path=str(
+            SCREENSHOTS / edition / (docname.replace("/", "__") + ".png")
+        ),
+        full_page=True,
+    )
 
 
 def check_page(visit, docname, edition):
     page, problems = visit.page, []
     if visit.response is None or visit.response.status != 200:
-        return [f"HTTP status {visit.response.status if visit.response else 'none'}"]
+        return [
+            f"HTTP status {visit.response.status if visit.response else 'none'}"
+        ]
     problems += check_images(page)
     problems += check_math(page)
     problems += check_layout(page)
@@ -141,15 +168,22 @@ def check_page(visit, docname, edition):
             target = urljoin(page.url, download.first.get_attribute("href"))
             status = page.request.get(target).status
             if status != 200:
-                problems.append(f"download link {target} answers HTTP {status}")
+                problems.append(
+                    f"download link {target} answers HTTP {status}"
+                )
     if not page.locator(f'a[href="{cvae_utils.REPOSITORY_URL}"]').count():
         problems.append("no repository button")
-    if not page.locator(f'a[href^="{cvae_utils.REPOSITORY_URL}/issues/new"]').count():
+    if not page.locator(
+        f'a[href^="{cvae_utils.REPOSITORY_URL}/issues/new"]'
+    ).count():
         problems.append("no issues button")
     problems += exercise_live_widgets(page)
     _screenshot(page, edition, docname)
     problems += visit.errors + visit.failed
-    problems += [f"request to another host (the site must work offline): {url}" for url in visit.external]
+    problems += [
+        f"request to another host (the site must work offline): {url}"
+        for url in visit.external
+    ]
     return problems
 
 
@@ -161,10 +195,14 @@ def test_page_renders_in_a_browser(docname, site_url, open_page):
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_student_page_renders_in_a_browser(docname, student_site_url, open_page):
+def test_student_page_renders_in_a_browser(
+    docname, student_site_url, open_page
+):
     visit = open_page(urljoin(student_site_url, docname + ".html"))
     problems = check_page(visit, docname, "student")
-    assert not problems, f"student edition, {docname}.html:\n  " + "\n  ".join(problems)
+    assert not problems, f"student edition, {docname}.html:\n  " + "\n  ".join(
+        problems
+    )
 
 
 def test_index_redirects_to_the_first_page(site_url, open_page):
@@ -174,6 +212,7 @@ def test_index_redirects_to_the_first_page(site_url, open_page):
 
 
 # -- static checks of the built HTML -----------------------------------------------------------
+
 
 class _Text(html.parser.HTMLParser):
     """Visible-ish text of an HTML page (script and style contents left out)."""
@@ -218,22 +257,42 @@ def _resources(path: Path):
 
 
 def test_pages_load_scripts_and_styles_only_from_the_site(site):
-    remote = [f"{page.relative_to(site)}: <{tag}> {url}" for page in sorted(site.rglob("*.html"))
-              for tag, url in _resources(page) if urlsplit(url).scheme in ("http", "https", "")
-              and urlsplit(url).netloc]
-    assert not remote, "pages load resources from other hosts (the site must work offline):\n  " + "\n  ".join(remote)
+    remote = [
+        f"{page.relative_to(site)}: <{tag}> {url}"
+        for page in sorted(site.rglob("*.html"))
+        for tag, url in _resources(page)
+        if urlsplit(url).scheme in ("http", "https", "")
+        and urlsplit(url).netloc
+    ]
+    assert not remote, (
+        "pages load resources from other hosts (the site must work offline):\n  "
+        + "\n  ".join(remote)
+    )
 
 
 def test_mathjax_is_bundled_with_the_site(site):
-    math_pages = [p for p in site.rglob("*.html") if 'class="math' in p.read_text(encoding="utf-8")]
-    assert math_pages, "no page with math was built; the check below would prove nothing"
+    math_pages = [
+        p
+        for p in site.rglob("*.html")
+        if 'class="math' in p.read_text(encoding="utf-8")
+    ]
+    assert math_pages, (
+        "no page with math was built; the check below would prove nothing"
+    )
     for page in math_pages:
-        scripts = [url for tag, url in _resources(page) if tag == "script" and "mathjax" in url.lower()]
-        assert scripts, f"{page.relative_to(site)} has math but loads no MathJax"
+        scripts = [
+            url
+            for tag, url in _resources(page)
+            if tag == "script" and "mathjax" in url.lower()
+        ]
+        assert scripts, (
+            f"{page.relative_to(site)} has math but loads no MathJax"
+        )
         for url in scripts:
             local = (page.parent / urlsplit(url).path).resolve()
-            assert local.is_file() and site.resolve() in local.parents, \
+            assert local.is_file() and site.resolve() in local.parents, (
                 f"{page.relative_to(site)}: MathJax comes from {url}, not from the site's own _static/mathjax"
+            )
 
 
 # -- the student edition ------------------------------------------------------------------------
@@ -250,18 +309,33 @@ def solution_snippets(path: Path):
     inside, solution, other = False, [], []
     for cell in notebook["cells"]:
         source = "".join(cell["source"])
-        gates = [m.group(2) for m in GATE.finditer(source)] if cell["cell_type"] == "markdown" else []
+        gates = (
+            [m.group(2) for m in GATE.finditer(source)]
+            if cell["cell_type"] == "markdown"
+            else []
+        )
         if gates:
             inside = gates[-1] == "start"
             continue
-        (solution if inside and cell["cell_type"] == "code" else other).append(source)
+        (solution if inside and cell["cell_type"] == "code" else other).append(
+            source
+        )
         if not inside:
             for out in cell.get("outputs", []):
                 data = out.get("data", {})
-                other.append("".join(out.get("text", "")) + "".join(data.get("text/markdown", "")))
+                other.append(
+                    "".join(out.get("text", ""))
+                    + "".join(data.get("text/markdown", ""))
+                )
     elsewhere = "\n".join(other)
     lines = {line.strip() for src in solution for line in src.splitlines()}
-    return sorted(line for line in lines if len(line) >= 12 and line not in elsewhere and not line.startswith("#"))
+    return sorted(
+        line
+        for line in lines
+        if len(line) >= 12
+        and line not in elsewhere
+        and not line.startswith("#")
+    )
 
 
 def _count(path: Path, pattern: str) -> int:
@@ -273,48 +347,89 @@ EXERCISE_CLASS = r'class="exercise[ "]'
 
 
 @pytest.mark.parametrize("docname", PAGES)
-def test_student_edition_has_the_exercises_but_no_solutions(docname, site, student_site):
-    full, student = site / (docname + ".html"), student_site / (docname + ".html")
-    assert full.exists() and student.exists(), f"{docname}.html missing from one of the two builds"
+def test_student_edition_has_the_exercises_but_no_solutions(
+    docname, site, student_site
+):
+    full, student = (
+        site / (docname + ".html"),
+        student_site / (docname + ".html"),
+    )
+    assert full.exists() and student.exists(), (
+        f"{docname}.html missing from one of the two builds"
+    )
     source = _source(docname).read_text(encoding="utf-8")
     solutions_in_source = len(re.findall(r"\{solution(-start)?\}", source))
-    assert _count(full, SOLUTION_CLASS) == solutions_in_source, \
+    assert _count(full, SOLUTION_CLASS) == solutions_in_source, (
         f"the book's {docname}.html should show all {solutions_in_source} solutions"
-    assert _count(student, SOLUTION_CLASS) == 0, f"student {docname}.html still contains solutions"
-    assert _count(student, EXERCISE_CLASS) == _count(full, EXERCISE_CLASS), \
+    )
+    assert _count(student, SOLUTION_CLASS) == 0, (
+        f"student {docname}.html still contains solutions"
+    )
+    assert _count(student, EXERCISE_CLASS) == _count(full, EXERCISE_CLASS), (
         f"student {docname}.html lost exercises"
+    )
     if _source(docname).suffix == ".ipynb":
-        full_text, student_text = squeeze(page_text(full)), squeeze(page_text(student))
+        full_text, student_text = (
+            squeeze(page_text(full)),
+            squeeze(page_text(student)),
+        )
         # the student page is the student notebook: its stubs repeat the solutions' signatures
         original = json.loads(_source(docname).read_text(encoding="utf-8"))
-        stubs = squeeze("\n".join(c.source for c in student_notebooks.student_notebook(original, docname).cells))
+        stubs = squeeze(
+            "\n".join(
+                c.source
+                for c in student_notebooks.student_notebook(
+                    original, docname
+                ).cells
+            )
+        )
         for line in solution_snippets(_source(docname)):
-            assert squeeze(line) in full_text, f"the book's {docname}.html lacks solution code {line!r}"
+            assert squeeze(line) in full_text, (
+                f"the book's {docname}.html lacks solution code {line!r}"
+            )
             if squeeze(line) not in stubs:
-                assert squeeze(line) not in student_text, f"student {docname}.html shows solution code {line!r}"
+                assert squeeze(line) not in student_text, (
+                    f"student {docname}.html shows solution code {line!r}"
+                )
 
 
 def test_student_edition_is_announced(site, student_site):
-    assert "Student edition" in (student_site / "intro.html").read_text(encoding="utf-8")
-    assert "Student edition" not in (site / "intro.html").read_text(encoding="utf-8")
+    assert "Student edition" in (student_site / "intro.html").read_text(
+        encoding="utf-8"
+    )
+    assert "Student edition" not in (site / "intro.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def _notebook_sources(path: Path) -> str:
-    return "\n".join("".join(cell["source"]) for cell in json.loads(path.read_text(encoding="utf-8"))["cells"])
+    return "\n".join(
+        "".join(cell["source"])
+        for cell in json.loads(path.read_text(encoding="utf-8"))["cells"]
+    )
 
 
 @pytest.mark.parametrize("docname", NOTEBOOK_PAGES)
 def test_student_downloads_have_no_solutions(docname, site, student_site):
     """The download button serves the chapter's student notebook: stubs instead of solutions."""
-    student = json.loads((student_site / "_sources" / (docname + ".ipynb")).read_text(encoding="utf-8"))
+    student = json.loads(
+        (student_site / "_sources" / (docname + ".ipynb")).read_text(
+            encoding="utf-8"
+        )
+    )
     original = json.loads(_source(docname).read_text(encoding="utf-8"))
     full = _notebook_sources(site / "_sources" / (docname + ".ipynb"))
     for line in student_notebooks.solution_lines(original):
-        assert line in full, f"the book's download of {docname}.ipynb lacks {line!r}"
-    assert student_notebooks.leaks(student, original) == [], f"student download of {docname}.ipynb"
+        assert line in full, (
+            f"the book's download of {docname}.ipynb lacks {line!r}"
+        )
+    assert student_notebooks.leaks(student, original) == [], (
+        f"student download of {docname}.ipynb"
+    )
     expected = student_notebooks.student_notebook(original, f"{docname}.ipynb")
-    assert ["".join(c["source"]) for c in student["cells"]] == [c.source for c in expected.cells], \
-        f"the student download of {docname}.ipynb is not its student notebook"
+    assert ["".join(c["source"]) for c in student["cells"]] == [
+        c.source for c in expected.cells
+    ], f"the student download of {docname}.ipynb is not its student notebook"
 
 
 COLAB_LINK = re.compile(r'href="(https://colab\.research\.google\.com/[^"]+)"')
@@ -325,65 +440,109 @@ def test_student_colab_links_open_solution_free_notebooks(student_site):
     notebook there (what tools/student_notebooks.py writes, and the build wrote next to the site)
     contains no solution code."""
     prefix = f"{COLAB_PREFIX}/blob/{STUDENT_BRANCH}/"
-    built = student_site.parent.parent / "student_notebooks"  # OUTPUT/_build/html -> OUTPUT/student_notebooks
+    built = (
+        student_site.parent.parent / "student_notebooks"
+    )  # OUTPUT/_build/html -> OUTPUT/student_notebooks
     linked = {}
     for page in sorted(student_site.rglob("*.html")):
         for url in COLAB_LINK.findall(page.read_text(encoding="utf-8")):
             url = html.unescape(url)
-            assert url.startswith(prefix), f"{page.relative_to(student_site)}: Colab link {url} is not on the student branch"
-            linked[url[len(prefix):]] = page
-    assert sorted(linked) == sorted(f"{doc}.ipynb" for doc in NOTEBOOK_PAGES), "one Colab link per notebook page"
+            assert url.startswith(prefix), (
+                f"{page.relative_to(student_site)}: Colab link {url} is not on the student branch"
+            )
+            linked[url[len(prefix) :]] = page
+    assert sorted(linked) == sorted(
+        f"{doc}.ipynb" for doc in NOTEBOOK_PAGES
+    ), "one Colab link per notebook page"
     for relative in linked:
         original = json.loads((ROOT / relative).read_text(encoding="utf-8"))
         student = student_notebooks.student_notebook(original, relative)
-        assert student_notebooks.leaks(student, original) == [], f"the student notebook {relative} has solutions"
+        assert student_notebooks.leaks(student, original) == [], (
+            f"the student notebook {relative} has solutions"
+        )
         if built.is_dir():  # the build wrote the notebooks that the workflow pushes to the student branch
-            written = json.loads((built / relative).read_text(encoding="utf-8"))
-            assert ["".join(c["source"]) for c in written["cells"]] == [c.source for c in student.cells]
+            written = json.loads(
+                (built / relative).read_text(encoding="utf-8")
+            )
+            assert ["".join(c["source"]) for c in written["cells"]] == [
+                c.source for c in student.cells
+            ]
             assert student_notebooks.leaks(written, original) == []
 
 
 def test_full_site_colab_links_stay_on_the_main_branch(site):
     for page in sorted(site.rglob("*.html")):
         for url in COLAB_LINK.findall(page.read_text(encoding="utf-8")):
-            assert html.unescape(url).startswith(f"{COLAB_PREFIX}/blob/{BRANCH}/"), f"{page.name}: {url}"
+            assert html.unescape(url).startswith(
+                f"{COLAB_PREFIX}/blob/{BRANCH}/"
+            ), f"{page.name}: {url}"
 
 
 def test_student_config_is_the_book_config_with_hide_solutions():
     overrides = yaml.safe_load((ROOT / "_config_student.yml").read_text())
     assert overrides["sphinx"]["config"]["hide_solutions"] is True
-    assert CONFIG["sphinx"]["config"].get("hide_solutions", False) is False, "the book itself shows the solutions"
+    assert CONFIG["sphinx"]["config"].get("hide_solutions", False) is False, (
+        "the book itself shows the solutions"
+    )
     config = build_site.student_config()
     expected = build_site.merge(CONFIG, overrides)
     folders = config["sphinx"]["local_extensions"]
-    for name, folder in folders.items():  # made absolute, because the merged file lives elsewhere
-        assert Path(folder).is_absolute() and Path(folder) == (ROOT / expected["sphinx"]["local_extensions"][name]).resolve()
+    for (
+        name,
+        folder,
+    ) in (
+        folders.items()
+    ):  # made absolute, because the merged file lives elsewhere
+        assert (
+            Path(folder).is_absolute()
+            and Path(folder)
+            == (ROOT / expected["sphinx"]["local_extensions"][name]).resolve()
+        )
         assert (Path(folder) / f"{name}.py").is_file()
-    config["sphinx"]["local_extensions"] = expected["sphinx"]["local_extensions"]
+    config["sphinx"]["local_extensions"] = expected["sphinx"][
+        "local_extensions"
+    ]
     assert config == expected
 
 
 def test_merge_updates_mappings_and_replaces_other_values():
     base = {"a": {"b": 1, "c": [1, 2]}, "d": 1}
-    assert build_site.merge(base, {"a": {"c": [3]}, "e": 2}) == {"a": {"b": 1, "c": [3]}, "d": 1, "e": 2}
-    assert base == {"a": {"b": 1, "c": [1, 2]}, "d": 1}, "merge must not change its input"
+    assert build_site.merge(base, {"a": {"c": [3]}, "e": 2}) == {
+        "a": {"b": 1, "c": [3]},
+        "d": 1,
+        "e": 2,
+    }
+    assert base == {"a": {"b": 1, "c": [1, 2]}, "d": 1}, (
+        "merge must not change its input"
+    )
 
 
 # A tiny book whose one notebook has both kinds of solution, built with the book's extension:
 # the student edition's mechanism is tested even where no chapter has exercises yet.
 MINI_NOTEBOOK = [
     ("markdown", "# Mini chapter\n\nSome math: $a^2 + b^2 = c^2$."),
-    ("markdown", "```{exercise} Square\n:label: ex-mini-square\nWrite `square(x)`.\n```"),
+    (
+        "markdown",
+        "```{exercise} Square\n:label: ex-mini-square\nWrite `square(x)`.\n```",
+    ),
     ("markdown", "```{solution-start} ex-mini-square\n:class: dropdown\n```"),
     ("code", "def square(x):\n    return x * x  # GATED_SOLUTION_CODE"),
     ("markdown", "The gated solution continues: GATED_SOLUTION_TEXT."),
     ("code", "print(square(3))  # GATED_SOLUTION_SECOND_CELL"),
     ("markdown", "```{solution-end}\n```"),
     ("code", "print('check', 4)  # SELF_CHECK_CELL"),
-    ("markdown", "```{exercise} Cube\n:label: ex-mini-cube\nWhat is $2^3$?\n```\n\n"
-                 "```{solution} ex-mini-cube\n:class: dropdown\nPLAIN_SOLUTION_TEXT: it is 8.\n```\n\nAfter the solution."),
+    (
+        "markdown",
+        "```{exercise} Cube\n:label: ex-mini-cube\nWhat is $2^3$?\n```\n\n"
+        "```{solution} ex-mini-cube\n:class: dropdown\nPLAIN_SOLUTION_TEXT: it is 8.\n```\n\nAfter the solution.",
+    ),
 ]
-HIDDEN = ("GATED_SOLUTION_CODE", "GATED_SOLUTION_TEXT", "GATED_SOLUTION_SECOND_CELL", "PLAIN_SOLUTION_TEXT")
+HIDDEN = (
+    "GATED_SOLUTION_CODE",
+    "GATED_SOLUTION_TEXT",
+    "GATED_SOLUTION_SECOND_CELL",
+    "PLAIN_SOLUTION_TEXT",
+)
 
 
 @pytest.fixture(scope="module")
@@ -394,47 +553,86 @@ def mini_books(tmp_path_factory):
     for hide in (False, True):
         book = tmp_path_factory.mktemp("student_mini" if hide else "mini")
         notebook = nbformat.v4.new_notebook()
-        notebook.cells = [nbformat.v4.new_markdown_cell(src) if kind == "markdown" else nbformat.v4.new_code_cell(src)
-                          for kind, src in MINI_NOTEBOOK]
-        notebook.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+        notebook.cells = [
+            nbformat.v4.new_markdown_cell(src)
+            if kind == "markdown"
+            else nbformat.v4.new_code_cell(src)
+            for kind, src in MINI_NOTEBOOK
+        ]
+        notebook.metadata["kernelspec"] = {
+            "display_name": "Python 3",
+            "language": "python",
+            "name": "python3",
+        }
         nbformat.write(notebook, book / "chapter.ipynb")
         (book / "intro.md").write_text("# Mini book\n")
-        (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: chapter\n")
-        config = {"title": "Mini", "execute": {"execute_notebooks": "off"},
-                  "parse": {"myst_enable_extensions": ["dollarmath"]},
-                  "sphinx": {"extra_extensions": ["sphinx_exercise"],
-                             "local_extensions": {"student_edition": str(ROOT / "tools" / "sphinx")},
-                             "config": {"hide_solutions": hide}}}
+        (book / "_toc.yml").write_text(
+            "format: jb-book\nroot: intro\nchapters:\n  - file: chapter\n"
+        )
+        config = {
+            "title": "Mini",
+            "execute": {"execute_notebooks": "off"},
+            "parse": {"myst_enable_extensions": ["dollarmath"]},
+            "sphinx": {
+                "extra_extensions": ["sphinx_exercise"],
+                "local_extensions": {
+                    "student_edition": str(ROOT / "tools" / "sphinx")
+                },
+                "config": {"hide_solutions": hide},
+            },
+        }
         (book / "_config.yml").write_text(yaml.safe_dump(config))
-        result = subprocess.run([sys.executable, "-c", "from jupyter_book.cli.main import main; main()",
-                                 "build", str(book), "-W", "-n", "--keep-going"],
-                                capture_output=True, text=True)
-        assert result.returncode == 0, \
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "from jupyter_book.cli.main import main; main()",
+                "build",
+                str(book),
+                "-W",
+                "-n",
+                "--keep-going",
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, (
             f"mini book (hide_solutions={hide}) failed to build:\n{(result.stdout + result.stderr)[-3000:]}"
+        )
         built[hide] = book / "_build" / "html"
     return built
 
 
 def test_hide_solutions_removes_gated_and_plain_solutions(mini_books):
-    full, student = (page_text(mini_books[hide] / "chapter.html") for hide in (False, True))
+    full, student = (
+        page_text(mini_books[hide] / "chapter.html") for hide in (False, True)
+    )
     for text in HIDDEN:
         assert text in full, f"the full mini book lacks {text}"
         assert text not in student, f"the student mini book shows {text}"
     for text in ("SELF_CHECK_CELL", "Write square(x)", "After the solution."):
-        assert text in full and text in student, f"{text!r} must stay in both builds"
+        assert text in full and text in student, (
+            f"{text!r} must stay in both builds"
+        )
     assert _count(mini_books[True] / "chapter.html", EXERCISE_CLASS) == 2
     assert _count(mini_books[True] / "chapter.html", SOLUTION_CLASS) == 0
     assert _count(mini_books[False] / "chapter.html", SOLUTION_CLASS) == 2
 
 
 def test_hide_solutions_strips_the_downloaded_notebook(mini_books):
-    full = json.loads((mini_books[False] / "_sources" / "chapter.ipynb").read_text())
-    student = json.loads((mini_books[True] / "_sources" / "chapter.ipynb").read_text())
+    full = json.loads(
+        (mini_books[False] / "_sources" / "chapter.ipynb").read_text()
+    )
+    student = json.loads(
+        (mini_books[True] / "_sources" / "chapter.ipynb").read_text()
+    )
     student_text = json.dumps(student)
     assert all(text in json.dumps(full) for text in HIDDEN)
     assert not any(text in student_text for text in HIDDEN)
     sources = ["".join(c["source"]) for c in student["cells"]]
-    assert any("SELF_CHECK_CELL" in s for s in sources) and any("After the solution." in s for s in sources)
+    assert any("SELF_CHECK_CELL" in s for s in sources) and any(
+        "After the solution." in s for s in sources
+    )
     # the five cells of the gated solution are gone; one stub to fill in takes their place
     assert len(student["cells"]) == len(MINI_NOTEBOOK) - 5 + 1
     stubs = [s for s in sources if "raise NotImplementedError" in s]
@@ -443,12 +641,39 @@ def test_hide_solutions_strips_the_downloaded_notebook(mini_books):
 
 def test_strip_solutions_keeps_text_around_the_gates():
     from tools.sphinx import student_edition as module
-    notebook = {"cells": [
-        {"cell_type": "markdown", "metadata": {}, "source": "Before.\n\n```{solution-start} ex\n:class: dropdown\n```\n"},
-        {"cell_type": "code", "metadata": {}, "source": "answer = 42", "outputs": [], "execution_count": 1},
-        {"cell_type": "markdown", "metadata": {}, "source": "```{solution-end}\n```\nAfter.\n"},
-        {"cell_type": "markdown", "metadata": {}, "source": "Text\n::::{solution} ex\nhidden\n::::\nmore"},
-    ]}
+
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": "Before.\n\n```{solution-start} ex\n:class: dropdown\n```\n",
+            },
+            {
+                "cell_type": "code",
+                "metadata": {},
+                "source": "answer = 42",
+                "outputs": [],
+                "execution_count": 1,
+            },
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": "```{solution-end}\n```\nAfter.\n",
+            },
+            {
+                "cell_type": "markdown",
+                "metadata": {},
+                "source": "Text\n::::{solution} ex\nhidden\n::::\nmore",
+            },
+        ]
+    }
     stripped = module.strip_solutions(notebook)
-    assert [c["source"] for c in stripped["cells"]] == ["Before.\n\n", "After.\n", "Text\nmore"]
-    assert len(notebook["cells"]) == 4, "strip_solutions must not change its input"
+    assert [c["source"] for c in stripped["cells"]] == [
+        "Before.\n\n",
+        "After.\n",
+        "Text\nmore",
+    ]
+    assert len(notebook["cells"]) == 4, (
+        "strip_solutions must not change its input"
+    )

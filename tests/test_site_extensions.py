@@ -10,7 +10,6 @@ from pathlib import Path
 
 import matplotlib
 import nbformat
-import pytest
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -20,14 +19,18 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _extension(name):
     path = ROOT / "tools" / "sphinx" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"site_extension_{name}", path)
+    spec = importlib.util.spec_from_file_location(
+        f"site_extension_{name}", path
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
 
 
-figures, reading, home = (_extension(n) for n in ("figures", "reading", "home"))
+figures, reading, home = (
+    _extension(n) for n in ("figures", "reading", "home")
+)
 
 
 def test_png_width_reads_the_header(tmp_path):
@@ -40,10 +43,19 @@ def test_png_width_reads_the_header(tmp_path):
 
 
 def test_exercises_are_renumbered_per_chapter_in_book_order():
-    numbers = {"exercise": {"b": (9,), "a": (8,), "c": (10,)}, "figure": {"f": (3,)}}
+    numbers = {
+        "exercise": {"b": (9,), "a": (8,), "c": (10,)},
+        "figure": {"f": (3,)},
+    }
     assert reading.renumber_per_chapter(numbers, "chapters/04_vae") == {
-        "exercise": {"a": (4, 1), "b": (4, 2), "c": (4, 3)}, "figure": {"f": (3,)}}
-    assert reading.renumber_per_chapter(numbers, "instructor")["exercise"] == {"a": (1,), "b": (2,), "c": (3,)}
+        "exercise": {"a": (4, 1), "b": (4, 2), "c": (4, 3)},
+        "figure": {"f": (3,)},
+    }
+    assert reading.renumber_per_chapter(numbers, "instructor")["exercise"] == {
+        "a": (1,),
+        "b": (2,),
+        "c": (3,),
+    }
     assert numbers["exercise"]["a"] == (8,), "the input is not changed"
     assert reading.chapter_number("chapters/13_conditional_evaluation") == 13
     assert reading.chapter_number("results") is None
@@ -52,19 +64,31 @@ def test_exercises_are_renumbered_per_chapter_in_book_order():
 def test_a_chapter_card_names_the_chapter_and_its_times(tmp_path):
     (tmp_path / "chapters").mkdir()
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_markdown_cell("# The VAE\n\n" + "word " * 1000)]
+    notebook.cells = [
+        nbformat.v4.new_markdown_cell("# The VAE\n\n" + "word " * 1000)
+    ]
     nbformat.write(notebook, tmp_path / "chapters" / "04_vae.ipynb")
     results = {"full": {"seconds": {"04_vae.ipynb": 150.0}}}
     card = home.chapter_card(tmp_path, "chapters/04_vae", results)
-    assert card.startswith(":::{grid-item-card} 04 · The VAE\n:link: chapters/04_vae\n")
+    assert card.startswith(
+        ":::{grid-item-card} 04 · The VAE\n:link: chapters/04_vae\n"
+    )
     assert "Reading about 5 min · runs in 2.5 min on a CPU" in card
-    (tmp_path / "chapters" / "01_intro.md").write_text("# Introduction\n\n" + "word " * 400)
-    assert "01 · Introduction" in home.chapter_card(tmp_path, "chapters/01_intro", results)
-    assert "Reading about 2 min\n" in home.chapter_card(tmp_path, "chapters/01_intro", results)
+    (tmp_path / "chapters" / "01_intro.md").write_text(
+        "# Introduction\n\n" + "word " * 400
+    )
+    assert "01 · Introduction" in home.chapter_card(
+        tmp_path, "chapters/01_intro", results
+    )
+    assert "Reading about 2 min\n" in home.chapter_card(
+        tmp_path, "chapters/01_intro", results
+    )
 
 
 def test_every_chapter_of_the_book_gets_a_card():
-    results = json.loads((ROOT / "benchmarks" / "results" / "book_time.json").read_text())
+    results = json.loads(
+        (ROOT / "benchmarks" / "results" / "book_time.json").read_text()
+    )
     chapters = home._toc_chapters(ROOT)
     assert chapters and all(c.startswith("chapters/") for c in chapters)
     for doc in chapters:
@@ -74,8 +98,11 @@ def test_every_chapter_of_the_book_gets_a_card():
 
 
 def test_the_home_picture_is_chapter_05s_figure():
-    spec = importlib.util.spec_from_file_location("home_figure", ROOT / "tools" / "home_figure.py")
+    spec = importlib.util.spec_from_file_location(
+        "home_figure", ROOT / "tools" / "home_figure.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.PICTURE.read_bytes() == module.chapter_figure(), \
+    assert module.PICTURE.read_bytes() == module.chapter_figure(), (
         "the home page's picture is not chapter 05's current figure: run `python -m tools.home_figure`"
+    )

@@ -4,8 +4,14 @@ import keras
 import numpy as np
 import pytest
 
-from cvae_utils import ToyAutoencoder, build_toy_autoencoder, distance_to_curve, make_spiral, nearest_neighbor, spiral_curve
-from cvae_utils.evaluate import nearest_neighbor
+from cvae_utils import (
+    ToyAutoencoder,
+    build_toy_autoencoder,
+    distance_to_curve,
+    make_spiral,
+    nearest_neighbor,
+    spiral_curve,
+)
 
 # -- the spiral ----------------------------------------------------------------------------
 
@@ -13,11 +19,18 @@ from cvae_utils.evaluate import nearest_neighbor
 def test_spiral_curve_ends_and_radius():
     pts = spiral_curve(np.array([0.0, 0.5, 1.0]), turns=1.0, radii=(0.3, 1.0))
     assert pts.shape == (3, 2) and pts.dtype == np.float32
-    np.testing.assert_allclose(pts[0], [0.3, 0.0], atol=1e-6)  # inner end on the positive x-axis
-    np.testing.assert_allclose(pts[1], [-0.65, 0.0], atol=1e-6)  # half a turn, half-way radius
+    np.testing.assert_allclose(
+        pts[0], [0.3, 0.0], atol=1e-6
+    )  # inner end on the positive x-axis
+    np.testing.assert_allclose(
+        pts[1], [-0.65, 0.0], atol=1e-6
+    )  # half a turn, half-way radius
     np.testing.assert_allclose(pts[2], [1.0, 0.0], atol=1e-6)  # one full turn
-    np.testing.assert_allclose(np.linalg.norm(spiral_curve(np.linspace(0, 1, 11)), axis=1),
-                               0.3 + 0.7 * np.linspace(0, 1, 11), rtol=1e-5)
+    np.testing.assert_allclose(
+        np.linalg.norm(spiral_curve(np.linspace(0, 1, 11)), axis=1),
+        0.3 + 0.7 * np.linspace(0, 1, 11),
+        rtol=1e-5,
+    )
 
 
 def test_make_spiral_shapes_seed_and_noise():
@@ -40,21 +53,28 @@ def test_distance_to_curve_zero_on_curve_and_known_off_curve():
     on = spiral_curve(np.linspace(0.0, 1.0, 37))
     assert distance_to_curve(on).max() < 2e-3
     # the origin is 0.3 from the inner end, and farther from every other point of the spiral
-    np.testing.assert_allclose(distance_to_curve(np.zeros((1, 2))), [0.3], atol=1e-3)
+    np.testing.assert_allclose(
+        distance_to_curve(np.zeros((1, 2))), [0.3], atol=1e-3
+    )
     # far away: the distance approaches |p| - outer radius
-    np.testing.assert_allclose(distance_to_curve(np.array([[10.0, 0.0]])), [9.0], atol=1e-3)
+    np.testing.assert_allclose(
+        distance_to_curve(np.array([[10.0, 0.0]])), [9.0], atol=1e-3
+    )
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"n": 0}, ValueError, "n must be an integer >= 1"),
-    ({"n": 2.5}, TypeError, "n must be an integer"),
-    ({"noise": -0.1}, ValueError, "noise"),
-    ({"turns": 0}, ValueError, "turns"),
-    ({"turns": "1"}, TypeError, "turns"),
-    ({"radii": (1.0, 0.5)}, ValueError, "inner < outer"),
-    ({"radii": 1.0}, TypeError, "pair"),
-    ({"seed": -1}, ValueError, "seed"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"n": 0}, ValueError, "n must be an integer >= 1"),
+        ({"n": 2.5}, TypeError, "n must be an integer"),
+        ({"noise": -0.1}, ValueError, "noise"),
+        ({"turns": 0}, ValueError, "turns"),
+        ({"turns": "1"}, TypeError, "turns"),
+        ({"radii": (1.0, 0.5)}, ValueError, "inner < outer"),
+        ({"radii": 1.0}, TypeError, "pair"),
+        ({"seed": -1}, ValueError, "seed"),
+    ],
+)
 def test_make_spiral_validates(kwargs, error, message):
     with pytest.raises(error, match=message):
         make_spiral(**kwargs)
@@ -82,15 +102,26 @@ def test_nearest_neighbor_matches_brute_force(dim, batch_size):
     rng = np.random.default_rng(0)
     query, reference = rng.normal(size=(53, dim)), rng.normal(size=(80, dim))
     full = np.linalg.norm(query[:, None, :] - reference[None, :, :], axis=-1)
-    distances, indices = nearest_neighbor(query, reference, batch_size=batch_size)
+    distances, indices = nearest_neighbor(
+        query, reference, batch_size=batch_size
+    )
     np.testing.assert_array_equal(indices, full.argmin(axis=1))
-    np.testing.assert_allclose(distances, full.min(axis=1), rtol=1e-9, atol=1e-9)
-    np.testing.assert_allclose(nearest_neighbor(query, reference)[0], full.min(axis=1), rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(
+        distances, full.min(axis=1), rtol=1e-9, atol=1e-9
+    )
+    np.testing.assert_allclose(
+        nearest_neighbor(query, reference)[0],
+        full.min(axis=1),
+        rtol=1e-9,
+        atol=1e-9,
+    )
 
 
 def test_the_nearest_distance_is_zero_for_points_in_the_reference():
     reference = np.random.default_rng(1).normal(size=(20, 2)) * 1e3
-    np.testing.assert_allclose(nearest_neighbor(reference[:5], reference)[0], 0.0, atol=1e-6)
+    np.testing.assert_allclose(
+        nearest_neighbor(reference[:5], reference)[0], 0.0, atol=1e-6
+    )
 
 
 def test_nearest_neighbor_validates():
@@ -113,10 +144,16 @@ def test_build_toy_autoencoder_shapes_and_shared_layers():
     x = np.random.default_rng(0).normal(size=(5, 2)).astype("float32")
     z = toy.encoder.predict(x, verbose=0)
     assert z.shape == (5, 1)
-    np.testing.assert_allclose(toy.autoencoder.predict(x, verbose=0), toy.decoder.predict(z, verbose=0),
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        toy.autoencoder.predict(x, verbose=0),
+        toy.decoder.predict(z, verbose=0),
+        rtol=1e-5,
+        atol=1e-6,
+    )
     # 2*8+8 + 8*4+4 + 4*1+1 = 65 in the encoder; 1*4+4 + 4*8+8 + 8*2+2 = 66 in the decoder
-    assert toy.encoder.count_params() == 65 and toy.decoder.count_params() == 66
+    assert (
+        toy.encoder.count_params() == 65 and toy.decoder.count_params() == 66
+    )
     assert toy.autoencoder.count_params() == 131
 
 
@@ -132,13 +169,16 @@ def test_toy_autoencoder_learns_a_line():
     assert after < 0.1 * before and after < 1e-2
 
 
-@pytest.mark.parametrize("kwargs, error, message", [
-    ({"latent_dim": 0}, ValueError, "latent_dim"),
-    ({"hidden_units": 64}, TypeError, "sequence of layer widths"),
-    ({"hidden_units": (64, 0)}, ValueError, "hidden_units"),
-    ({"activation": "nope"}, ValueError, "unknown activation"),
-    ({"activation": 3}, TypeError, "activation"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"latent_dim": 0}, ValueError, "latent_dim"),
+        ({"hidden_units": 64}, TypeError, "sequence of layer widths"),
+        ({"hidden_units": (64, 0)}, ValueError, "hidden_units"),
+        ({"activation": "nope"}, ValueError, "unknown activation"),
+        ({"activation": 3}, TypeError, "activation"),
+    ],
+)
 def test_build_toy_autoencoder_validates(kwargs, error, message):
     with pytest.raises(error, match=message):
         build_toy_autoencoder(**kwargs)
@@ -150,12 +190,21 @@ def test_nearest_neighbor_finds_the_k_nearest_in_order_and_can_skip_each_point_i
     rng = np.random.default_rng(0)
     points = rng.normal(size=(50, 3))
     brute = np.linalg.norm(points[:, None] - points[None], axis=-1)
-    distances, indices = nearest_neighbor(points, points, k=4, exclude_self=True, batch_size=7)
-    np.testing.assert_array_equal(indices, np.argsort(brute + np.diag(np.full(50, np.inf)), axis=1)[:, :4])
-    np.testing.assert_allclose(distances, np.take_along_axis(brute, indices, axis=1), atol=1e-9)
+    distances, indices = nearest_neighbor(
+        points, points, k=4, exclude_self=True, batch_size=7
+    )
+    np.testing.assert_array_equal(
+        indices,
+        np.argsort(brute + np.diag(np.full(50, np.inf)), axis=1)[:, :4],
+    )
+    np.testing.assert_allclose(
+        distances, np.take_along_axis(brute, indices, axis=1), atol=1e-9
+    )
     assert np.all(np.diff(distances, axis=1) >= 0)
     distances, indices = nearest_neighbor(points[:5], points, k=2)
-    np.testing.assert_array_equal(indices[:, 0], np.arange(5))  # without exclude_self a point is its own nearest
+    np.testing.assert_array_equal(
+        indices[:, 0], np.arange(5)
+    )  # without exclude_self a point is its own nearest
     with pytest.raises(ValueError, match="k=50 is larger"):
         nearest_neighbor(points, points, k=50, exclude_self=True)
     with pytest.raises(ValueError, match="exclude_self needs"):

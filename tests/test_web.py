@@ -12,10 +12,10 @@ import json
 import keras
 import numpy as np
 import pytest
+from helpers import binary_images
 
 from cvae_utils import CVAE, VAE, Autoencoder, export_web_model, load_web_model
 from cvae_utils.web import _quantize
-from helpers import binary_images
 
 
 @pytest.fixture(scope="module")

@@ -37,16 +37,21 @@ def count_figures(cell) -> int:
 
 
 def _is_sentence(alt) -> bool:
-    return (isinstance(alt, str) and len(alt.split()) >= 3
-            and not _FILE_NAME.match(alt.strip()))
+    return (
+        isinstance(alt, str)
+        and len(alt.split()) >= 3
+        and not _FILE_NAME.match(alt.strip())
+    )
 
 
 def problems(notebook: dict, name: str) -> list[str]:
     """What is wrong with the descriptions of the notebook's figures, one
     line per cell (empty when every figure has its sentence)."""
     if not isinstance(notebook, dict) or "cells" not in notebook:
-        raise TypeError("notebook must be a notebook as a dict with 'cells', "
-                        f"got {type(notebook).__name__}")
+        raise TypeError(
+            "notebook must be a notebook as a dict with 'cells', "
+            f"got {type(notebook).__name__}"
+        )
     found = []
     for index, cell in enumerate(notebook["cells"]):
         figures = count_figures(cell) if cell["cell_type"] == "code" else 0
@@ -57,20 +62,29 @@ def problems(notebook: dict, name: str) -> list[str]:
         first = source.splitlines()[0][:60] if source else ""
         where = f"{name} cell {index} ({first!r})"
         if not isinstance(alts, list) or len(alts) != figures:
-            found.append(f"{where}: shows {figures} figure(s), but its "
-                         f"metadata {KEY!r} is {alts!r}; it needs a list "
-                         f"of {figures} sentence(s) describing them")
+            found.append(
+                f"{where}: shows {figures} figure(s), but its "
+                f"metadata {KEY!r} is {alts!r}; it needs a list "
+                f"of {figures} sentence(s) describing them"
+            )
         elif not all(_is_sentence(alt) for alt in alts):
-            found.append(f"{where}: {KEY!r} must hold sentences that "
-                         f"describe the figures, got {alts!r}")
+            found.append(
+                f"{where}: {KEY!r} must hold sentences that "
+                f"describe the figures, got {alts!r}"
+            )
     return found
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.alt_text",
-                                     description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", required=True,
-                        help="check the notebooks (they are never changed)")
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.alt_text", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        required=True,
+        help="check the notebooks (they are never changed)",
+    )
     parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
     found = []
@@ -80,8 +94,10 @@ def main(argv=None) -> int:
     for problem in found:
         print(f"error: {problem}", file=sys.stderr)
     if not found:
-        print(f"every figure of {len(args.notebooks)} notebook(s) "
-              "has its description")
+        print(
+            f"every figure of {len(args.notebooks)} notebook(s) "
+            "has its description"
+        )
     return 1 if found else 0
 
 

@@ -12,17 +12,25 @@ import math
 import re
 from pathlib import Path
 
-NUMBER = re.compile(r"(?<![\w.])[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![\w.])[-−]?\d+(?:\.\d+)?(?![\d])")
+NUMBER = re.compile(
+    r"(?<![\w.])[-−]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d])|(?<![\w.])[-−]?\d+(?:\.\d+)?(?![\d])"
+)
 SCIENTIFIC = re.compile(r"(\d+(?:\.\d+)?)\s*\\times\s*10\^\{?(-?\d+)\}?")
 ROLE = re.compile(r"\{(doc|eq|cite|ref|numref)\}`[^`]*`")
-TOLERANCE = re.compile(r"\*\*Tolerance\.\*\*[^\n]*(?:\n(?!\n)[^\n]*)*")  # the paragraph, up to a blank line
+TOLERANCE = re.compile(
+    r"\*\*Tolerance\.\*\*[^\n]*(?:\n(?!\n)[^\n]*)*"
+)  # the paragraph, up to a blank line
+
 
 def box_text(path: Path) -> str:
     """The text of the notebook's "What you should see" box (admonition or section)."""
     nb = json.loads(path.read_text())
     for cell in nb["cells"]:
         source = "".join(cell["source"])
-        if cell["cell_type"] != "markdown" or "What you should see" not in source:
+        if (
+            cell["cell_type"] != "markdown"
+            or "What you should see" not in source
+        ):
             continue
         start = source.index("What you should see")
         if "{admonition} What you should see" in source:
@@ -53,9 +61,14 @@ def output_text(path: Path) -> str:
 def code_literals(path: Path) -> set[float]:
     """The numbers written in the notebook's code cells (the settings a box may quote)."""
     nb = json.loads(path.read_text())
-    code = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    code = "\n".join(
+        "".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"
+    )
     code = re.sub(r"#.*", "", code)  # not the comments
-    return {float(t.replace("_", "")) for t in re.findall(r"(?<![\w.])\d[\d_]*(?:\.\d+)?(?![\w.])", code)}
+    return {
+        float(t.replace("_", ""))
+        for t in re.findall(r"(?<![\w.])\d[\d_]*(?:\.\d+)?(?![\w.])", code)
+    }
 
 
 def _value(token: str) -> float:
@@ -71,7 +84,13 @@ def box_numbers(text: str):
     text = ROLE.sub(" ", text).replace("{,}", ",")  # LaTeX's 1{,}000
     found = []
     for mantissa, exponent in SCIENTIFIC.findall(text):
-        found.append((f"{mantissa}e{exponent}", float(mantissa) * 10 ** int(exponent), None))
+        found.append(
+            (
+                f"{mantissa}e{exponent}",
+                float(mantissa) * 10 ** int(exponent),
+                None,
+            )
+        )
     text = SCIENTIFIC.sub(" ", text)
     for token in NUMBER.findall(text):
         found.append((token, _value(token), _decimals(token)))
@@ -79,22 +98,39 @@ def box_numbers(text: str):
 
 
 def output_numbers(text: str) -> list[float]:
-    values = [float(t) for t in re.findall(r"[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?", text.replace(",", ""))]
+    values = [
+        float(t)
+        for t in re.findall(
+            r"[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?", text.replace(",", "")
+        )
+    ]
     return values
 
 
 def is_found(value: float, decimals, printed: list[float]) -> bool:
-    if decimals is None:  # a x 10^b: agree to the mantissa's two significant digits
-        return any(o != 0 and math.isclose(o, value, rel_tol=0.05) for o in printed)
-    half = 0.5 * 10 ** -decimals + 1e-9
-    return any(abs(o - value) <= half or abs(100 * o - value) <= half or abs(abs(o) - abs(value)) <= half
-               for o in printed)
+    if (
+        decimals is None
+    ):  # a x 10^b: agree to the mantissa's two significant digits
+        return any(
+            o != 0 and math.isclose(o, value, rel_tol=0.05) for o in printed
+        )
+    half = 0.5 * 10**-decimals + 1e-9
+    return any(
+        abs(o - value) <= half
+        or abs(100 * o - value) <= half
+        or abs(abs(o) - abs(value)) <= half
+        for o in printed
+    )
 
 
 def missing_numbers(path: Path) -> list[str]:
     printed, settings = output_numbers(output_text(path)), code_literals(path)
-    return [token for token, value, decimals in box_numbers(box_text(path))
-            if not is_found(value, decimals, printed) and not (decimals == 0 and value in settings)]
+    return [
+        token
+        for token, value, decimals in box_numbers(box_text(path))
+        if not is_found(value, decimals, printed)
+        and not (decimals == 0 and value in settings)
+    ]
 
 
 def tolerance_paragraph(path: Path) -> str:

@@ -27,7 +27,11 @@ LINE = re.compile(r"^\*\*Reading time:\*\*.*$", re.MULTILINE)
 
 
 def reading_minutes(nb) -> int:
-    words = sum(len(re.findall(r"\w+", cell.source)) for cell in nb.cells if cell.cell_type in ("markdown", "code"))
+    words = sum(
+        len(re.findall(r"\w+", cell.source))
+        for cell in nb.cells
+        if cell.cell_type in ("markdown", "code")
+    )
     return max(1, round(words / WORDS_PER_MINUTE))
 
 
@@ -39,8 +43,10 @@ def _duration(seconds: float) -> str:
 
 def times_line(nb, name: str, results: dict) -> str:
     full = results["full"]["seconds"][name]
-    line = (f"{MARK} about {reading_minutes(nb)} min. **Run time:** {_duration(full)} in full mode on two CPU cores "
-            f"({results['full']['date']}, measured by `benchmarks/book_time.py`)")
+    line = (
+        f"{MARK} about {reading_minutes(nb)} min. **Run time:** {_duration(full)} in full mode on two CPU cores "
+        f"({results['full']['date']}, measured by `benchmarks/book_time.py`)"
+    )
     if name in results.get("fast", {}).get("seconds", {}):
         line += f"; {_duration(results['fast']['seconds'][name])} in fast mode"
     return line + "."
@@ -54,13 +60,23 @@ def updated_source(nb, name: str, results: dict) -> str:
         return LINE.sub(line, first.source, count=1)
     title, _, rest = first.source.partition("\n")
     if not title.startswith("# "):
-        raise ValueError(f"{name}: the first markdown cell must start with the chapter's title")
-    return f"{title}\n\n{line}\n{rest}" if rest.startswith("\n") else f"{title}\n\n{line}\n\n{rest}"
+        raise ValueError(
+            f"{name}: the first markdown cell must start with the chapter's title"
+        )
+    return (
+        f"{title}\n\n{line}\n{rest}"
+        if rest.startswith("\n")
+        else f"{title}\n\n{line}\n\n{rest}"
+    )
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only report chapters whose line is out of date")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only report chapters whose line is out of date",
+    )
     parser.add_argument("chapters", nargs="*", type=Path)
     args = parser.parse_args(argv)
     results = json.loads(BOOK_TIME.read_text())
@@ -77,7 +93,11 @@ def main(argv=None) -> int:
     if args.check and stale:
         print("out of date:", ", ".join(stale))
         return 1
-    print(("updated: " + ", ".join(stale)) if stale and not args.check else "all chapters up to date")
+    print(
+        ("updated: " + ", ".join(stale))
+        if stale and not args.check
+        else "all chapters up to date"
+    )
     return 0
 
 

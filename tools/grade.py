@@ -98,15 +98,27 @@ class CellRun:
 
 
 def _labels(notebook) -> set[str]:
-    return {label for cell in notebook.get("cells", []) if cell.get("cell_type") == "markdown"
-            for label in _LABEL.findall(student_notebooks._source(cell))}
+    return {
+        label
+        for cell in notebook.get("cells", [])
+        if cell.get("cell_type") == "markdown"
+        for label in _LABEL.findall(student_notebooks._source(cell))
+    }
 
 
 def find_reference(submission) -> Path | None:
     """The chapter notebook a submission was made from: named in its metadata, else the chapter
     sharing the most exercise labels with it (None when no chapter shares one)."""
-    named = submission.get("metadata", {}).get(student_notebooks.METADATA_KEY, {}).get("source")
-    if named and (ROOT / named).is_file() and (ROOT / named).resolve().is_relative_to(ROOT):
+    named = (
+        submission.get("metadata", {})
+        .get(student_notebooks.METADATA_KEY, {})
+        .get("source")
+    )
+    if (
+        named
+        and (ROOT / named).is_file()
+        and (ROOT / named).resolve().is_relative_to(ROOT)
+    ):
         return ROOT / named
     labels = _labels(submission)
     best, overlap = None, 0
@@ -124,10 +136,14 @@ def _normalise(source: str) -> str:
 def _is_check_of(cell, exercise) -> bool:
     if cell.cell_type != "code":
         return False
-    meta = cell.get("metadata", {}).get(student_notebooks.METADATA_KEY, {}) or {}
+    meta = (
+        cell.get("metadata", {}).get(student_notebooks.METADATA_KEY, {}) or {}
+    )
     if meta.get("role") == "check" and meta.get("exercise") == exercise.label:
         return True
-    return bool(set(exercise.checks) & set(student_notebooks.check_calls(cell.source)))
+    return bool(
+        set(exercise.checks) & set(student_notebooks.check_calls(cell.source))
+    )
 
 
 def restore_checks(submission, source) -> tuple[dict, list[str]]:
@@ -137,7 +153,10 @@ def restore_checks(submission, source) -> tuple[dict, list[str]]:
     are both absent stays missing. Returns {label: the check cell, or None} and notes on what changed."""
     cells = submission.cells
     own = sorted(student_notebooks.exercises(submission), key=lambda e: e.cell)
-    bounds = {e.label: (e.cell, own[k + 1].cell if k + 1 < len(own) else len(cells)) for k, e in enumerate(own)}
+    bounds = {
+        e.label: (e.cell, own[k + 1].cell if k + 1 < len(own) else len(cells))
+        for k, e in enumerate(own)
+    }
     found, notes, inserts, taken = {}, [], {}, set()
     checked = [e for e in student_notebooks.exercises(source) if e.checked]
     # first the exercises whose text is there, then the others look for their check elsewhere
@@ -145,22 +164,34 @@ def restore_checks(submission, source) -> tuple[dict, list[str]]:
         wanted = source.cells[exercise.check_cell].source
         if exercise.label in bounds:
             low, high = bounds[exercise.label]
-            candidates = [i for i in range(low + 1, high) if i not in taken and _is_check_of(cells[i], exercise)]
+            candidates = [
+                i
+                for i in range(low + 1, high)
+                if i not in taken and _is_check_of(cells[i], exercise)
+            ]
         else:  # the exercise's text is gone: its check may still be somewhere
             high = None
-            candidates = [i for i, cell in enumerate(cells) if i not in taken and _is_check_of(cell, exercise)]
+            candidates = [
+                i
+                for i, cell in enumerate(cells)
+                if i not in taken and _is_check_of(cell, exercise)
+            ]
         if candidates:
             index = candidates[0]
             taken.add(index)
             found[exercise.label] = cells[index]
             if _normalise(cells[index].source) != _normalise(wanted):
                 cells[index].source = wanted
-                notes.append(f"{exercise.label}: the check cell was edited; the grader ran the chapter's original")
+                notes.append(
+                    f"{exercise.label}: the check cell was edited; the grader ran the chapter's original"
+                )
         elif high is not None:
             cell = nbformat.v4.new_code_cell(wanted)
             inserts.setdefault(high, []).append(cell)
             found[exercise.label] = cell
-            notes.append(f"{exercise.label}: the check cell was missing; the grader inserted the chapter's")
+            notes.append(
+                f"{exercise.label}: the check cell was missing; the grader inserted the chapter's"
+            )
         else:
             found[exercise.label] = None
     rebuilt = []
@@ -170,7 +201,14 @@ def restore_checks(submission, source) -> tuple[dict, list[str]]:
     rebuilt += inserts.get(len(cells), [])
     submission.cells = rebuilt
     position = {id(cell): i for i, cell in enumerate(rebuilt)}
-    return {e.label: (position[id(found[e.label])] if found[e.label] is not None else None) for e in checked}, notes
+    return {
+        e.label: (
+            position[id(found[e.label])]
+            if found[e.label] is not None
+            else None
+        )
+        for e in checked
+    }, notes
 
 
 # -- running the notebook -----------------------------------------------------------------------
@@ -189,33 +227,62 @@ def _read_verdicts(log: Path, offset: int) -> tuple[list, int]:
         except json.JSONDecodeError:
             continue
         if isinstance(verdict, dict) and "ok" in verdict:
-            verdicts.append({"name": str(verdict.get("name", "")), "ok": bool(verdict["ok"]),
-                             "message": str(verdict.get("message", ""))})
+            verdicts.append(
+                {
+                    "name": str(verdict.get("name", "")),
+                    "ok": bool(verdict["ok"]),
+                    "message": str(verdict.get("message", "")),
+                }
+            )
     return verdicts, offset + len(data)
 
 
-def execute(notebook, workdir: Path, timeout: float, cell_timeout: float, env: dict) -> tuple[dict, str]:
+def execute(
+    notebook, workdir: Path, timeout: float, cell_timeout: float, env: dict
+) -> tuple[dict, str]:
     """Run every code cell (in place); return {cell index: CellRun} and a note on how the run ended."""
     from nbclient.exceptions import DeadKernelError
 
-    runs = {i: CellRun() for i, c in enumerate(notebook.cells) if c.cell_type == "code"}
+    runs = {
+        i: CellRun()
+        for i, c in enumerate(notebook.cells)
+        if c.cell_type == "code"
+    }
     log = Path(env["CVAE_GRADE_LOG"])
     replies = {}
     km = notebook_runner.kernel_manager()
     client = notebook_runner.client(
-        notebook, km, cwd=workdir, cell_timeout=cell_timeout, allow_errors=True, interrupt_on_timeout=True,
-        error_on_timeout={"ename": TIMEOUT_ENAME, "evalue": "", "traceback": []})
-    client.on_cell_executed = lambda cell, cell_index, execute_reply: replies.__setitem__(cell_index, execute_reply)
+        notebook,
+        km,
+        cwd=workdir,
+        cell_timeout=cell_timeout,
+        allow_errors=True,
+        interrupt_on_timeout=True,
+        error_on_timeout={
+            "ename": TIMEOUT_ENAME,
+            "evalue": "",
+            "traceback": [],
+        },
+    )
+    client.on_cell_executed = lambda cell, cell_index, execute_reply: (
+        replies.__setitem__(cell_index, execute_reply)
+    )
     ended = "every cell ran"
     try:
-        with client.setup_kernel(env=env, stderr=subprocess.DEVNULL):  # not the kernel's start-up chatter
+        with client.setup_kernel(
+            env=env, stderr=subprocess.DEVNULL
+        ):  # not the kernel's start-up chatter
             # Load the course package first, outside the time limits: they are for the notebook's
             # cells, not for importing TensorFlow on a busy machine. (A failure here is left for the
             # notebook's own import cell to report.)
             client.timeout = WARM_UP_TIMEOUT
-            notebook.cells.append(nbformat.v4.new_code_cell(WARM_UP))  # nbclient stores a run cell at its index
+            notebook.cells.append(
+                nbformat.v4.new_code_cell(WARM_UP)
+            )  # nbclient stores a run cell at its index
             try:
-                client.execute_cell(notebook.cells[-1], len(notebook.cells) - 1)
+                client.execute_cell(
+                    notebook.cells[-1], len(notebook.cells) - 1
+                )
             finally:
                 notebook.cells.pop()
             deadline = time.monotonic() + timeout
@@ -230,36 +297,72 @@ def execute(notebook, workdir: Path, timeout: float, cell_timeout: float, env: d
                     break
                 limit = max(1, int(min(cell_timeout, remaining)))
                 client.timeout = limit
-                why = (f"cell {index} ran longer than {limit} s and was interrupted" if limit >= cell_timeout else
-                       f"cell {index} was interrupted when the notebook reached its time limit of {timeout:g} s")
-                client.error_on_timeout = {"ename": TIMEOUT_ENAME, "traceback": [], "evalue": why}
+                why = (
+                    f"cell {index} ran longer than {limit} s and was interrupted"
+                    if limit >= cell_timeout
+                    else f"cell {index} was interrupted when the notebook reached its time limit of {timeout:g} s"
+                )
+                client.error_on_timeout = {
+                    "ename": TIMEOUT_ENAME,
+                    "traceback": [],
+                    "evalue": why,
+                }
                 start = time.monotonic()
                 try:
                     client.execute_cell(cell, index)
                 except DeadKernelError:
-                    run.status, run.ename, run.evalue = "error", "DeadKernelError", "the kernel died while running this cell"
+                    run.status, run.ename, run.evalue = (
+                        "error",
+                        "DeadKernelError",
+                        "the kernel died while running this cell",
+                    )
                     ended = f"the kernel died in cell {index}"
                     break
                 except Exception as exc:
-                    run.status, run.ename, run.evalue = "error", type(exc).__name__, str(exc)[:500]
+                    run.status, run.ename, run.evalue = (
+                        "error",
+                        type(exc).__name__,
+                        str(exc)[:500],
+                    )
                 finally:
                     run.seconds = round(time.monotonic() - start, 2)
                     run.verdicts, offset = _read_verdicts(log, offset)
                 if run.status == "error":
                     continue
                 content = (replies.get(index) or {}).get("content", {})
-                errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+                errors = [
+                    o
+                    for o in cell.get("outputs", [])
+                    if o.get("output_type") == "error"
+                ]
                 if content.get("ename") == TIMEOUT_ENAME:
-                    run.status, run.ename, run.evalue = "timeout", TIMEOUT_ENAME, content.get("evalue", "")
-                    cell.outputs.append(nbformat.v4.new_output("error", ename=TIMEOUT_ENAME, evalue=run.evalue, traceback=[]))
+                    run.status, run.ename, run.evalue = (
+                        "timeout",
+                        TIMEOUT_ENAME,
+                        content.get("evalue", ""),
+                    )
+                    cell.outputs.append(
+                        nbformat.v4.new_output(
+                            "error",
+                            ename=TIMEOUT_ENAME,
+                            evalue=run.evalue,
+                            traceback=[],
+                        )
+                    )
                 elif content.get("status") == "error" or errors:
                     run.status = "error"
-                    run.ename = content.get("ename") or errors[0].get("ename", "")
-                    run.evalue = content.get("evalue") or errors[0].get("evalue", "")
+                    run.ename = content.get("ename") or errors[0].get(
+                        "ename", ""
+                    )
+                    run.evalue = content.get("evalue") or errors[0].get(
+                        "evalue", ""
+                    )
                 else:
                     run.status = "ok"
     except Exception as exc:
-        ended = f"the notebook could not be run: {type(exc).__name__}: {exc}"[:500]
+        ended = f"the notebook could not be run: {type(exc).__name__}: {exc}"[
+            :500
+        ]
     finally:
         try:
             notebook_runner.shutdown(client, km)
@@ -280,7 +383,9 @@ def _first_line(text: str, limit: int = 400) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-_STUB = re.compile(r"\S+ is not written yet: " + re.escape(student_notebooks.STUB_MESSAGE))
+_STUB = re.compile(
+    r"\S+ is not written yet: " + re.escape(student_notebooks.STUB_MESSAGE)
+)
 
 
 def _stub_message(run: CellRun, failed: list) -> str:
@@ -303,9 +408,15 @@ def score(exercise: ExerciseResult, run: CellRun) -> ExerciseResult:
         return exercise
     exercise.score = 0
     if run.status == "not run":
-        exercise.status, exercise.reason = "not run", f"not run: {run.why_not_run}"
+        exercise.status, exercise.reason = (
+            "not run",
+            f"not run: {run.why_not_run}",
+        )
     elif run.status == "timeout":
-        exercise.status, exercise.reason = "timeout", f"the check cell hit the time limit: {run.evalue}"
+        exercise.status, exercise.reason = (
+            "timeout",
+            f"the check cell hit the time limit: {run.evalue}",
+        )
     elif stub := _stub_message(run, failed):
         # the student notebook's stub, left as it was: a function stub raises its
         # NotImplementedError through the check, a class stub's error is caught by
@@ -313,7 +424,10 @@ def score(exercise: ExerciseResult, run: CellRun) -> ExerciseResult:
         exercise.status = "not attempted"
         exercise.reason = f"not attempted (NotImplementedError: {stub})"
     elif failed:
-        exercise.status, exercise.reason = "failed", _first_line(failed[-1]["message"])
+        exercise.status, exercise.reason = (
+            "failed",
+            _first_line(failed[-1]["message"]),
+        )
     elif run.status == "error":
         exercise.status = "error"
         exercise.reason = f"{run.ename}: {_first_line(run.evalue)}"
@@ -324,52 +438,105 @@ def score(exercise: ExerciseResult, run: CellRun) -> ExerciseResult:
             exercise.reason += " - is it defined in a cell above the check, and did that cell run?"
     else:
         exercise.status = "failed"
-        exercise.reason = (f"the check cell ran, but {exercise.check} reported no verdict "
-                           "(was the check function replaced?)")
+        exercise.reason = (
+            f"the check cell ran, but {exercise.check} reported no verdict "
+            "(was the check function replaced?)"
+        )
     return exercise
 
 
-def grade(submission_path, out=DEFAULT_OUT, timeout: float = DEFAULT_TIMEOUT,
-          cell_timeout: float = DEFAULT_CELL_TIMEOUT, reference=None, fast: bool | None = None) -> dict:
+def grade(
+    submission_path,
+    out=DEFAULT_OUT,
+    timeout: float = DEFAULT_TIMEOUT,
+    cell_timeout: float = DEFAULT_CELL_TIMEOUT,
+    reference=None,
+    fast: bool | None = None,
+) -> dict:
     """Grade one submitted notebook; write report.json, report.md and executed.ipynb to ``out``
     and return the report (a dict). Never raises for a broken submission."""
     if not isinstance(submission_path, (str, os.PathLike)):
-        raise TypeError(f"submission_path must be a path to a .ipynb file, got {type(submission_path).__name__}")
+        raise TypeError(
+            f"submission_path must be a path to a .ipynb file, got {type(submission_path).__name__}"
+        )
     timeout, cell_timeout = float(timeout), float(cell_timeout)
     if timeout <= 0 or cell_timeout <= 0:
-        raise ValueError(f"timeout and cell_timeout must be positive seconds, got {timeout} and {cell_timeout}")
+        raise ValueError(
+            f"timeout and cell_timeout must be positive seconds, got {timeout} and {cell_timeout}"
+        )
     submission_path, out = Path(submission_path), Path(out)
     if reference is not None and not Path(reference).is_file():
-        raise ValueError(f"reference must be an existing chapter notebook, got {str(reference)!r}")
+        raise ValueError(
+            f"reference must be an existing chapter notebook, got {str(reference)!r}"
+        )
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     env = dict(os.environ)
     if fast is not None:
         env["CVAE_FAST"] = "1" if fast else "0"
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p]
+    )
     env.setdefault("MPLBACKEND", "Agg")
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    report = {"submission": str(submission_path), "reference": None, "mode": "fast" if env.get("CVAE_FAST", "0").strip().lower()
-              in {"1", "true", "yes", "on"} else "full", "timeout_s": timeout, "cell_timeout_s": cell_timeout,
-              "score": 0, "max_score": 0, "seconds": 0.0, "run": "", "first_error": None, "notes": [], "exercises": []}
+    report = {
+        "submission": str(submission_path),
+        "reference": None,
+        "mode": "fast"
+        if env.get("CVAE_FAST", "0").strip().lower()
+        in {"1", "true", "yes", "on"}
+        else "full",
+        "timeout_s": timeout,
+        "cell_timeout_s": cell_timeout,
+        "score": 0,
+        "max_score": 0,
+        "seconds": 0.0,
+        "run": "",
+        "first_error": None,
+        "notes": [],
+        "exercises": [],
+    }
 
     try:
         submission = nbformat.read(submission_path, as_version=4)
     except Exception as exc:
         submission = None
-        report["run"] = f"the submission could not be read as a notebook: {type(exc).__name__}: {_first_line(exc)}"
-    reference = Path(reference) if reference else (find_reference(submission) if submission is not None else None)
+        report["run"] = (
+            f"the submission could not be read as a notebook: {type(exc).__name__}: {_first_line(exc)}"
+        )
+    reference = (
+        Path(reference)
+        if reference
+        else (find_reference(submission) if submission is not None else None)
+    )
     if reference is None and submission is not None:
-        report["notes"].append("no chapter of the book has this notebook's exercises; graded by its own check cells")
-    source = nbformat.read(reference, as_version=4) if reference else submission
-    report["reference"] = (reference.resolve().relative_to(ROOT).as_posix() if reference and reference.resolve().is_relative_to(ROOT)
-                           else (str(reference) if reference else None))
+        report["notes"].append(
+            "no chapter of the book has this notebook's exercises; graded by its own check cells"
+        )
+    source = (
+        nbformat.read(reference, as_version=4) if reference else submission
+    )
+    report["reference"] = (
+        reference.resolve().relative_to(ROOT).as_posix()
+        if reference and reference.resolve().is_relative_to(ROOT)
+        else (str(reference) if reference else None)
+    )
 
     results = []
     if source is not None:
         for exercise in student_notebooks.exercises(source):
             check = ", ".join(exercise.checks)
-            results.append((exercise, ExerciseResult(exercise.label, exercise.title, check, 1 if exercise.checked else 0)))
+            results.append(
+                (
+                    exercise,
+                    ExerciseResult(
+                        exercise.label,
+                        exercise.title,
+                        check,
+                        1 if exercise.checked else 0,
+                    ),
+                )
+            )
 
     if submission is not None:
         check_cells, notes = restore_checks(submission, source)
@@ -379,61 +546,102 @@ def grade(submission_path, out=DEFAULT_OUT, timeout: float = DEFAULT_TIMEOUT,
                 continue
             result.cell = check_cells.get(exercise.label)
             if result.cell is None:
-                result.reason = (f"the exercise and its self-check {exercise.checks[0]}(...) are not in the notebook")
+                result.reason = f"the exercise and its self-check {exercise.checks[0]}(...) are not in the notebook"
         with tempfile.TemporaryDirectory() as scratch:
             env["CVAE_GRADE_LOG"] = str(Path(scratch) / "verdicts.jsonl")
-            runs, report["run"] = execute(submission, submission_path.resolve().parent, timeout, cell_timeout, env)
-        errors = [(i, r) for i, r in runs.items() if r.status in ("error", "timeout")]
+            runs, report["run"] = execute(
+                submission,
+                submission_path.resolve().parent,
+                timeout,
+                cell_timeout,
+                env,
+            )
+        errors = [
+            (i, r) for i, r in runs.items() if r.status in ("error", "timeout")
+        ]
         if errors:
             i, r = errors[0]
-            report["first_error"] = {"cell": i, "ename": r.ename, "evalue": _first_line(r.evalue)}
+            report["first_error"] = {
+                "cell": i,
+                "ename": r.ename,
+                "evalue": _first_line(r.evalue),
+            }
         for _, result in results:
             if result.cell is not None:
                 score(result, runs[result.cell])
         try:
             nbformat.write(submission, out / "executed.ipynb")
         except Exception as exc:
-            report["notes"].append(f"the executed notebook could not be saved: {exc}")
+            report["notes"].append(
+                f"the executed notebook could not be saved: {exc}"
+            )
 
     for exercise, result in results:
         if not exercise.checked:
-            result.status, result.reason = "manual", "no self-check: grade this exercise by hand"
+            result.status, result.reason = (
+                "manual",
+                "no self-check: grade this exercise by hand",
+            )
         elif submission is None:
             result.status, result.reason = "not run", report["run"]
     report["exercises"] = [asdict(result) for _, result in results]
     report["score"] = sum(r.score for _, r in results)
     report["max_score"] = sum(r.points for _, r in results)
     report["seconds"] = round(time.monotonic() - started, 1)
-    (out / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "report.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
     (out / "report.md").write_text(markdown(report), encoding="utf-8")
     return report
 
 
 # -- the report ---------------------------------------------------------------------------------
 
-_SYMBOL = {"passed": "✓ passed", "failed": "✗ failed", "not attempted": "✗ not attempted", "error": "✗ error", "timeout": "✗ time limit",
-           "not run": "✗ not run", "missing": "✗ missing", "manual": "by hand"}
+_SYMBOL = {
+    "passed": "✓ passed",
+    "failed": "✗ failed",
+    "not attempted": "✗ not attempted",
+    "error": "✗ error",
+    "timeout": "✗ time limit",
+    "not run": "✗ not run",
+    "missing": "✗ missing",
+    "manual": "by hand",
+}
 
 
 def _cell(text: str) -> str:
-    return html.escape(str(text), quote=False).replace("|", "\\|").replace("\n", " ")
+    return (
+        html.escape(str(text), quote=False)
+        .replace("|", "\\|")
+        .replace("\n", " ")
+    )
 
 
 def markdown(report: dict) -> str:
     """The report as Markdown: a summary line, one table row per exercise, the notes."""
-    lines = [f"# Grade: {Path(report['submission']).name}", "",
-             f"**Score: {report['score']} / {report['max_score']}** · chapter `{report['reference']}` · "
-             f"{report['mode']} mode · graded in {report['seconds']:g} s (limits: {report['timeout_s']:g} s per "
-             f"notebook, {report['cell_timeout_s']:g} s per cell)", "",
-             "| Exercise | Self-check | Points | Result | Why |", "| --- | --- | --- | --- | --- |"]
+    lines = [
+        f"# Grade: {Path(report['submission']).name}",
+        "",
+        f"**Score: {report['score']} / {report['max_score']}** · chapter `{report['reference']}` · "
+        f"{report['mode']} mode · graded in {report['seconds']:g} s (limits: {report['timeout_s']:g} s per "
+        f"notebook, {report['cell_timeout_s']:g} s per cell)",
+        "",
+        "| Exercise | Self-check | Points | Result | Why |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for e in report["exercises"]:
         points = f"{e['score']} / {e['points']}" if e["points"] else "-"
-        lines.append(f"| `{e['label']}` {_cell(e['title'])} | `{e['check'] or '-'}` | {points} | "
-                     f"{_SYMBOL.get(e['status'], e['status'])} | {_cell(e['reason'])} |")
+        lines.append(
+            f"| `{e['label']}` {_cell(e['title'])} | `{e['check'] or '-'}` | {points} | "
+            f"{_SYMBOL.get(e['status'], e['status'])} | {_cell(e['reason'])} |"
+        )
     lines += ["", f"Run: {report['run']}."]
     if report["first_error"]:
         error = report["first_error"]
-        lines.append(f"First error in the notebook: cell {error['cell']}, {error['ename']}: {_cell(error['evalue'])}")
+        lines.append(
+            f"First error in the notebook: cell {error['cell']}, {error['ename']}: {_cell(error['evalue'])}"
+        )
     lines += [f"- {_cell(note)}" for note in report["notes"]]
     return "\n".join(lines) + "\n"
 
@@ -442,29 +650,64 @@ def passed(out: Path, label: str) -> tuple[bool, str]:
     """Whether the report in ``out`` passes the exercise ``label``, and its line of the report."""
     path = Path(out) / "report.json"
     if not path.is_file():
-        return False, f"no report at {path}: run python -m tools.grade SUBMISSION.ipynb --out {out} first"
+        return (
+            False,
+            f"no report at {path}: run python -m tools.grade SUBMISSION.ipynb --out {out} first",
+        )
     report = json.loads(path.read_text(encoding="utf-8"))
     for e in report["exercises"]:
         if e["label"] == label:
-            return e["status"] == "passed", f"{label}: {e['status']} - {e['reason']}"
+            return e[
+                "status"
+            ] == "passed", f"{label}: {e['status']} - {e['reason']}"
     labels = ", ".join(e["label"] for e in report["exercises"])
     return False, f"{label}: no such exercise in the report (it has: {labels})"
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("submission", nargs="?", type=Path, help="the submitted notebook (.ipynb)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder for the report (default: grading)")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT,
-                        help=f"seconds the whole notebook may run (default {DEFAULT_TIMEOUT})")
-    parser.add_argument("--cell-timeout", type=float, default=DEFAULT_CELL_TIMEOUT,
-                        help=f"seconds one cell may run (default {DEFAULT_CELL_TIMEOUT})")
-    parser.add_argument("--fast", action="store_true", help="run in fast mode (CVAE_FAST=1)")
-    parser.add_argument("--reference", type=Path, default=None,
-                        help="the chapter notebook the submission comes from (default: found from its exercises)")
-    parser.add_argument("--passed", metavar="LABEL", default=None,
-                        help="do not grade: exit 0 if the report in --out passes exercise LABEL, else 1")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "submission",
+        nargs="?",
+        type=Path,
+        help="the submitted notebook (.ipynb)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help="folder for the report (default: grading)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds the whole notebook may run (default {DEFAULT_TIMEOUT})",
+    )
+    parser.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=DEFAULT_CELL_TIMEOUT,
+        help=f"seconds one cell may run (default {DEFAULT_CELL_TIMEOUT})",
+    )
+    parser.add_argument(
+        "--fast", action="store_true", help="run in fast mode (CVAE_FAST=1)"
+    )
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        default=None,
+        help="the chapter notebook the submission comes from (default: found from its exercises)",
+    )
+    parser.add_argument(
+        "--passed",
+        metavar="LABEL",
+        default=None,
+        help="do not grade: exit 0 if the report in --out passes exercise LABEL, else 1",
+    )
     args = parser.parse_args(argv)
     if args.passed:
         ok, line = passed(args.out, args.passed)
@@ -474,8 +717,14 @@ def main(argv=None) -> int:
         parser.error("name the submitted notebook (or use --passed LABEL)")
     if args.timeout <= 0 or args.cell_timeout <= 0:
         parser.error("--timeout and --cell-timeout must be positive")
-    report = grade(args.submission, args.out, args.timeout, args.cell_timeout, args.reference,
-                   fast=True if args.fast else None)
+    report = grade(
+        args.submission,
+        args.out,
+        args.timeout,
+        args.cell_timeout,
+        args.reference,
+        fast=True if args.fast else None,
+    )
     print(markdown(report), end="")
     print(f"Report: {args.out / 'report.json'}, {args.out / 'report.md'}")
     return 0

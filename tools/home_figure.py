@@ -33,18 +33,26 @@ def chapter_figure(chapter: Path = CHAPTER) -> bytes:
             png = output.get("data", {}).get("image/png")
             if png:
                 return base64.b64decode(png)
-        raise ValueError(f"{chapter.name}: the {CALL}...) cell has no figure output; execute the chapter first")
+        raise ValueError(
+            f"{chapter.name}: the {CALL}...) cell has no figure output; execute the chapter first"
+        )
     raise ValueError(f"{chapter.name}: no cell calls {CALL}...)")
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="only check that the picture is up to date")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="only check that the picture is up to date",
+    )
     args = parser.parse_args(argv)
     figure = chapter_figure()
     if args.check:
         current = PICTURE.exists() and PICTURE.read_bytes() == figure
-        print(f"{PICTURE.relative_to(ROOT)} is {'up to date' if current else 'out of date'}")
+        print(
+            f"{PICTURE.relative_to(ROOT)} is {'up to date' if current else 'out of date'}"
+        )
         return 0 if current else 1
     PICTURE.write_bytes(figure)
     print(f"wrote {PICTURE.relative_to(ROOT)} ({len(figure):,} bytes)")

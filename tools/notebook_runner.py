@@ -28,8 +28,10 @@ from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 # TensorFlow's C++ start-up log lines (absl/oneDNN) reach the kernel's
 # stderr; they say nothing to a reader, so saved outputs drop them.
-NOISE = re.compile(r"^(WARNING: All log messages before absl::InitializeLog"
-                   r"|[IWE]\d{4} \d\d:\d\d:\d\d)")
+NOISE = re.compile(
+    r"^(WARNING: All log messages before absl::InitializeLog"
+    r"|[IWE]\d{4} \d\d:\d\d:\d\d)"
+)
 
 
 def drop_backend_noise(nb) -> None:
@@ -39,7 +41,10 @@ def drop_backend_noise(nb) -> None:
             continue
         kept = []
         for out in cell.get("outputs", []):
-            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+            if (
+                out.get("output_type") == "stream"
+                and out.get("name") == "stderr"
+            ):
                 lines = out["text"].splitlines(keepends=True)
                 out["text"] = "".join(x for x in lines if not NOISE.match(x))
                 if not out["text"].strip():
@@ -62,13 +67,16 @@ def kernel_manager():
 
     class CurrentEnvironment(KernelSpecManager):
         def get_kernel_spec(self, kernel_name):
-            return KernelSpec(resource_dir=ipykernel.kernelspec.RESOURCES,
-                              **ipykernel.kernelspec.get_kernel_dict())
+            return KernelSpec(
+                resource_dir=ipykernel.kernelspec.RESOURCES,
+                **ipykernel.kernelspec.get_kernel_dict(),
+            )
 
     # asynchronous, as nbclient's own default: with a blocking client its
     # time limits do not work
-    return AsyncKernelManager(kernel_name="python3",
-                              kernel_spec_manager=CurrentEnvironment())
+    return AsyncKernelManager(
+        kernel_name="python3", kernel_spec_manager=CurrentEnvironment()
+    )
 
 
 def client(notebook, km, *, cwd, cell_timeout, **options):
@@ -77,10 +85,14 @@ def client(notebook, km, *, cwd, cell_timeout, **options):
     cell; ``options`` go to NotebookClient (e.g. ``allow_errors``)."""
     from nbclient import NotebookClient
 
-    return NotebookClient(notebook, km=km, timeout=int(cell_timeout),
-                          startup_timeout=120,
-                          resources={"metadata": {"path": str(cwd)}},
-                          **options)
+    return NotebookClient(
+        notebook,
+        km=km,
+        timeout=int(cell_timeout),
+        startup_timeout=120,
+        resources={"metadata": {"path": str(cwd)}},
+        **options,
+    )
 
 
 def shutdown(nb_client, km) -> None:
@@ -108,9 +120,15 @@ class Run:
     cpu_s: float
 
 
-def execute(path, *, fast: bool | None = None, timeout: float = 3600,
-            cell_timeout: float = 3600, env: dict | None = None,
-            save_to=None) -> Run:
+def execute(
+    path,
+    *,
+    fast: bool | None = None,
+    timeout: float = 3600,
+    cell_timeout: float = 3600,
+    env: dict | None = None,
+    save_to=None,
+) -> Run:
     """Run the notebook at ``path`` top to bottom in a fresh kernel.
 
     ``fast`` sets CVAE_FAST for the kernel (None: as in this environment);
@@ -122,20 +140,24 @@ def execute(path, *, fast: bool | None = None, timeout: float = 3600,
     """
     path = Path(path)
     if path.suffix != ".ipynb" or not path.is_file():
-        raise ValueError(f"path must be an existing .ipynb file, "
-                         f"got {str(path)!r}")
+        raise ValueError(
+            f"path must be an existing .ipynb file, got {str(path)!r}"
+        )
     if fast is not None and not isinstance(fast, bool):
         raise TypeError(f"fast must be True, False or None, got {fast!r}")
     if not (timeout > 0 and cell_timeout > 0):
-        raise ValueError(f"timeout and cell_timeout must be positive "
-                         f"seconds, got {timeout} and {cell_timeout}")
+        raise ValueError(
+            f"timeout and cell_timeout must be positive "
+            f"seconds, got {timeout} and {cell_timeout}"
+        )
     kernel_env = {**os.environ, **(env or {})}
     if fast is not None:
         kernel_env["CVAE_FAST"] = "1" if fast else "0"
     nb = nbformat.read(path, as_version=4)
     km = kernel_manager()
-    nb_client = client(nb, km, cwd=path.resolve().parent,
-                       cell_timeout=cell_timeout)
+    nb_client = client(
+        nb, km, cwd=path.resolve().parent, cell_timeout=cell_timeout
+    )
     start, cpu = time.perf_counter(), _children_cpu_seconds()
     try:
         with nb_client.setup_kernel(env=kernel_env):
@@ -143,8 +165,10 @@ def execute(path, *, fast: bool | None = None, timeout: float = 3600,
             for index, cell in enumerate(nb.cells):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise TimeoutError(f"{path}: stopped at cell {index}, "
-                                       f"after the limit of {timeout:g} s")
+                    raise TimeoutError(
+                        f"{path}: stopped at cell {index}, "
+                        f"after the limit of {timeout:g} s"
+                    )
                 nb_client.timeout = max(1, int(min(cell_timeout, remaining)))
                 nb_client.execute_cell(cell, index)
     finally:

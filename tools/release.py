@@ -36,11 +36,17 @@ def package_files(root: Path = ROOT) -> list[Path]:
     root = Path(root)
     package = root / PACKAGE
     if not package.is_dir():
-        raise ValueError(f"expected a repository with a {PACKAGE}/ folder, "
-                         f"got {str(root)!r}")
+        raise ValueError(
+            f"expected a repository with a {PACKAGE}/ folder, "
+            f"got {str(root)!r}"
+        )
     pyproject = tomllib.loads((root / "pyproject.toml").read_text())
-    data = (pyproject.get("tool", {}).get("setuptools", {})
-            .get("package-data", {}).get(PACKAGE, []))
+    data = (
+        pyproject.get("tool", {})
+        .get("setuptools", {})
+        .get("package-data", {})
+        .get(PACKAGE, [])
+    )
     files = set(package.rglob("*.py"))
     for pattern in data:
         files.update(package.glob(pattern))
@@ -67,7 +73,8 @@ def version(root: Path = ROOT) -> str:
     tree = ast.parse((Path(root) / PACKAGE / "__init__.py").read_text())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
-                getattr(t, "id", None) == "__version__" for t in node.targets):
+            getattr(t, "id", None) == "__version__" for t in node.targets
+        ):
             return str(ast.literal_eval(node.value))
     raise ValueError(f"{PACKAGE}/__init__.py has no __version__ = '...'")
 
@@ -79,8 +86,10 @@ def releases(path: Path = RELEASES) -> dict:
         return {}
     recorded = json.loads(path.read_text())
     if not isinstance(recorded, dict):
-        raise ValueError(f"{path} must hold a JSON object "
-                         f"{{version: digest}}, got {type(recorded).__name__}")
+        raise ValueError(
+            f"{path} must hold a JSON object "
+            f"{{version: digest}}, got {type(recorded).__name__}"
+        )
     return recorded
 
 
@@ -89,18 +98,23 @@ def problem(root: Path = ROOT, path: Path | None = None) -> str:
     path = Path(root) / "releases.json" if path is None else Path(path)
     current, recorded = version(root), releases(path).get(version(root))
     if recorded is None:
-        return (f"version {current} has no recorded digest in {path.name}: "
-                f"run `{RECORD}`")
+        return (
+            f"version {current} has no recorded digest in {path.name}: "
+            f"run `{RECORD}`"
+        )
     if recorded != digest(root):
-        return (f"the package differs from release {current} as recorded "
-                f"in {path.name}: bump __version__ in {PACKAGE}/__init__.py, "
-                f"then run `{RECORD}` and "
-                "`python -m tools.notebook --colab-cells chapters/*.ipynb`")
+        return (
+            f"the package differs from release {current} as recorded "
+            f"in {path.name}: bump __version__ in {PACKAGE}/__init__.py, "
+            f"then run `{RECORD}` and "
+            "`python -m tools.notebook --colab-cells chapters/*.ipynb`"
+        )
     return ""
 
 
-def record(root: Path = ROOT, path: Path | None = None,
-           force: bool = False) -> str:
+def record(
+    root: Path = ROOT, path: Path | None = None, force: bool = False
+) -> str:
     """Write the current version's digest to releases.json and return it.
     Raises ValueError if that version has another digest already (unless
     ``force``): a released version must not change."""
@@ -114,23 +128,35 @@ def record(root: Path = ROOT, path: Path | None = None,
             f"version {current} was recorded with another digest: the "
             f"package changed since, so bump __version__ in "
             f"{PACKAGE}/__init__.py (or --force, if {current} was never "
-            "tagged)")
+            "tagged)"
+        )
     recorded[current] = new
-    path.write_text(json.dumps(dict(sorted(recorded.items())), indent=1)
-                    + "\n")
+    path.write_text(
+        json.dumps(dict(sorted(recorded.items())), indent=1) + "\n"
+    )
     return new
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tools.release",
-                                     description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.release", description=__doc__.splitlines()[0]
+    )
     action = parser.add_mutually_exclusive_group()
-    action.add_argument("--record", action="store_true",
-                        help="record the current version's digest")
-    action.add_argument("--check", action="store_true",
-                        help="exit 1 unless the package is its release")
-    parser.add_argument("--force", action="store_true",
-                        help="with --record: overwrite a different digest")
+    action.add_argument(
+        "--record",
+        action="store_true",
+        help="record the current version's digest",
+    )
+    action.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 unless the package is its release",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="with --record: overwrite a different digest",
+    )
     args = parser.parse_args(argv)
     if args.force and not args.record:
         parser.error("--force goes with --record")

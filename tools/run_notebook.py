@@ -22,8 +22,10 @@ def run(path, timeout: float = 3600) -> float:
 def main(argv=None) -> int:
     notebooks = sys.argv[1:] if argv is None else argv
     if not notebooks:
-        print("usage: python -m tools.run_notebook NOTEBOOK.ipynb [...]",
-              file=sys.stderr)
+        print(
+            "usage: python -m tools.run_notebook NOTEBOOK.ipynb [...]",
+            file=sys.stderr,
+        )
         return 2
     for notebook in notebooks:
         print(f"{notebook}: executed in {run(notebook):.0f} s", flush=True)

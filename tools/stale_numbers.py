@@ -29,8 +29,15 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _notebook_at(rev: str, path: Path) -> dict:
     rel = path.resolve().relative_to(ROOT).as_posix()
-    return json.loads(subprocess.run(["git", "show", f"{rev}:{rel}"], cwd=ROOT, check=True,
-                                     capture_output=True, text=True).stdout)
+    return json.loads(
+        subprocess.run(
+            ["git", "show", f"{rev}:{rel}"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
 
 
 def _printed(nb: dict) -> list[float]:
@@ -48,20 +55,35 @@ def report(path: Path, base: str) -> list[str]:
             continue
         text = ROLE.sub(" ", "".join(cell["source"]))
         for token, value, decimals in box_numbers(text):
-            in_old, in_new = is_found(value, decimals, old), is_found(value, decimals, new)
+            in_old, in_new = (
+                is_found(value, decimals, old),
+                is_found(value, decimals, new),
+            )
             if in_new:
                 continue
             at = text.find(token.split("e")[0])
-            context = " ".join(text[max(0, at - 60):at + len(token) + 20].split())
+            context = " ".join(
+                text[max(0, at - 60) : at + len(token) + 20].split()
+            )
             kind = "STALE" if in_old else "check"
-            lines.append(f"{path.name} cell {index:2d} {kind:5s} {token:>10s}  …{context}…")
+            lines.append(
+                f"{path.name} cell {index:2d} {kind:5s} {token:>10s}  …{context}…"
+            )
     return lines
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", default="HEAD", help="git revision with the old outputs (default HEAD)")
-    parser.add_argument("--stale-only", action="store_true", help="list only numbers the old run printed")
+    parser.add_argument(
+        "--base",
+        default="HEAD",
+        help="git revision with the old outputs (default HEAD)",
+    )
+    parser.add_argument(
+        "--stale-only",
+        action="store_true",
+        help="list only numbers the old run printed",
+    )
     parser.add_argument("chapters", nargs="+", type=Path)
     args = parser.parse_args(argv)
     for path in args.chapters:

@@ -16,5 +16,11 @@ from .timing import *  # noqa: F401,F403
 from .toy import *  # noqa: F401,F403
 from .traversals import *  # noqa: F401,F403
 
-__all__ = sorted(judges.__all__ + latent.__all__ + likelihood.__all__ + timing.__all__ + toy.__all__
-                 + traversals.__all__)
+__all__ = sorted(
+    judges.__all__
+    + latent.__all__
+    + likelihood.__all__
+    + timing.__all__
+    + toy.__all__
+    + traversals.__all__
+)

@@ -14,18 +14,38 @@ import keras
 import numpy as np
 from keras import ops
 
-from .._validation import (as_array, check_bool, check_images, check_labels, check_positive_int, check_seed,
-                           check_unit_float)
+from .._validation import (
+    as_array,
+    check_bool,
+    check_images,
+    check_labels,
+    check_positive_int,
+    check_seed,
+    check_unit_float,
+)
 from ..models.core import CVAE
 from ..models.zoo import train_classifier
 from .likelihood import require_cvae
 
-__all__ = ["cas_training_set", "classification_accuracy_score", "classifier_accuracy", "label_fidelity",
-           "mean_confidence", "per_class_diversity", "real_image_sampler"]
+__all__ = [
+    "cas_training_set",
+    "classification_accuracy_score",
+    "classifier_accuracy",
+    "label_fidelity",
+    "mean_confidence",
+    "per_class_diversity",
+    "real_image_sampler",
+]
 
 
-def label_fidelity(model, classifier, num_per_class: int = 100, seed: int = 0, per_class: bool = False,
-                   threshold: float | None = None):
+def label_fidelity(
+    model,
+    classifier,
+    num_per_class: int = 100,
+    seed: int = 0,
+    per_class: bool = False,
+    threshold: float | None = None,
+):
     """Fraction of a CVAE's samples that ``classifier`` assigns to the class they were drawn for.
 
     Draws ``num_per_class`` images of every class with z ~ N(0, I), feeds their Bernoulli means to
@@ -38,7 +58,9 @@ def label_fidelity(model, classifier, num_per_class: int = 100, seed: int = 0, p
     """
     require_cvae(model, "label_fidelity")
     if not isinstance(classifier, keras.Model):
-        raise TypeError(f"classifier must be a Keras model from images to class scores, got {type(classifier).__name__}")
+        raise TypeError(
+            f"classifier must be a Keras model from images to class scores, got {type(classifier).__name__}"
+        )
     num_per_class = check_positive_int(num_per_class, "num_per_class")
     check_seed(seed)
     check_bool(per_class, "per_class")
@@ -48,12 +70,20 @@ def label_fidelity(model, classifier, num_per_class: int = 100, seed: int = 0, p
     images = model.sample(labels, seed=seed)
     if threshold is not None:
         images = (images > threshold).astype("float32")
-    scores = as_array(classifier.predict(images, batch_size=1024, verbose=0), "scores")
+    scores = as_array(
+        classifier.predict(images, batch_size=1024, verbose=0), "scores"
+    )
     if scores.shape != (len(labels), model.num_classes):
-        raise ValueError(f"classifier must output one score per class, shape (N, {model.num_classes}); "
-                         f"got {scores.shape}")
+        raise ValueError(
+            f"classifier must output one score per class, shape (N, {model.num_classes}); "
+            f"got {scores.shape}"
+        )
     correct = scores.argmax(axis=1) == labels
-    return correct.reshape(model.num_classes, num_per_class).mean(axis=1) if per_class else float(correct.mean())
+    return (
+        correct.reshape(model.num_classes, num_per_class).mean(axis=1)
+        if per_class
+        else float(correct.mean())
+    )
 
 
 def mean_confidence(classifier, images) -> float:
@@ -62,34 +92,53 @@ def mean_confidence(classifier, images) -> float:
     Introduced in chapter 07, *Evaluating generative models*.
     """
     images = check_images(images, "images")
-    return float(np.asarray(classifier.predict(images, batch_size=1024, verbose=0)).max(axis=1).mean())
+    return float(
+        np.asarray(classifier.predict(images, batch_size=1024, verbose=0))
+        .max(axis=1)
+        .mean()
+    )
 
 
 # -- judging a conditional generator by what a classifier learns from it --------------------------
 # (chapter 13, *Judging a conditional generator*)
 
 
-def classifier_accuracy(classifier, x, y, per_class: bool = False, num_classes: int = 10):
+def classifier_accuracy(
+    classifier, x, y, per_class: bool = False, num_classes: int = 10
+):
     """Fraction of the images ``x`` that ``classifier`` (images -> class scores) assigns to their labels ``y``.
 
     With ``per_class`` an array of ``num_classes`` fractions, one per true class (NaN for a class without
     images). Introduced in chapter 13, *Judging a conditional generator*.
     """
     if not isinstance(classifier, keras.Model):
-        raise TypeError(f"classifier must be a Keras model from images to class scores, got {type(classifier).__name__}")
+        raise TypeError(
+            f"classifier must be a Keras model from images to class scores, got {type(classifier).__name__}"
+        )
     x = check_images(x, "x")
     y = check_labels(y, num_classes, n=len(x), name="y")
     check_bool(per_class, "per_class")
     # called directly, batch by batch: predict() would build a new graph function for every new classifier
     # (and TensorFlow warns about "retracing" when a loop trains several)
-    scores = np.concatenate([ops.convert_to_numpy(classifier(x[i:i + 1024], training=False))
-                             for i in range(0, len(x), 1024)])
+    scores = np.concatenate(
+        [
+            ops.convert_to_numpy(classifier(x[i : i + 1024], training=False))
+            for i in range(0, len(x), 1024)
+        ]
+    )
     if scores.shape != (len(x), num_classes):
-        raise ValueError(f"classifier must output one score per class, shape (N, {num_classes}); got {scores.shape}")
+        raise ValueError(
+            f"classifier must output one score per class, shape (N, {num_classes}); got {scores.shape}"
+        )
     correct = scores.argmax(axis=1) == y
     if not per_class:
         return float(correct.mean())
-    return np.array([correct[y == c].mean() if np.any(y == c) else np.nan for c in range(num_classes)])
+    return np.array(
+        [
+            correct[y == c].mean() if np.any(y == c) else np.nan
+            for c in range(num_classes)
+        ]
+    )
 
 
 def real_image_sampler(x, y, seed: int | None = 0, num_classes: int = 10):
@@ -108,17 +157,26 @@ def real_image_sampler(x, y, seed: int | None = 0, num_classes: int = 10):
         labels = check_labels(labels, num_classes, name="labels")
         images = np.empty((len(labels), *x.shape[1:]), dtype="float32")
         for c in np.unique(labels):
-            wanted, available = np.flatnonzero(labels == c), np.flatnonzero(y == c)
+            wanted, available = (
+                np.flatnonzero(labels == c),
+                np.flatnonzero(y == c),
+            )
             if len(available) < len(wanted):
-                raise ValueError(f"class {c}: {len(wanted)} images requested but only {len(available)} real ones "
-                                 f"available; ask for fewer per class")
-            images[wanted] = x[rng.choice(available, size=len(wanted), replace=False)]
+                raise ValueError(
+                    f"class {c}: {len(wanted)} images requested but only {len(available)} real ones "
+                    f"available; ask for fewer per class"
+                )
+            images[wanted] = x[
+                rng.choice(available, size=len(wanted), replace=False)
+            ]
         return images
 
     return draw
 
 
-def cas_training_set(generator, num_per_class: int, num_classes: int = 10, seed: int | None = 0):
+def cas_training_set(
+    generator, num_per_class: int, num_classes: int = 10, seed: int | None = 0
+):
     """The training set of the Classification Accuracy Score: ``num_per_class`` generated images of every
     class, each with the label it was *requested* for, as ``(images, labels)``, class 0 first.
 
@@ -132,24 +190,39 @@ def cas_training_set(generator, num_per_class: int, num_classes: int = 10, seed:
     labels = np.repeat(np.arange(num_classes), num_per_class).astype("int32")
     if isinstance(generator, CVAE):
         if generator.num_classes != num_classes:
-            raise ValueError(f"the CVAE draws {generator.num_classes} classes but num_classes={num_classes}")
+            raise ValueError(
+                f"the CVAE draws {generator.num_classes} classes but num_classes={num_classes}"
+            )
         images = generator.sample(labels, seed=seed)
     elif callable(generator):
         images = generator(labels.copy())
     else:
-        raise TypeError(f"generator must be a cvae_utils CVAE or a function labels -> images, "
-                        f"got {type(generator).__name__}")
+        raise TypeError(
+            f"generator must be a cvae_utils CVAE or a function labels -> images, "
+            f"got {type(generator).__name__}"
+        )
     images = check_images(images, "generated images")
     if len(images) != len(labels):
-        raise ValueError(f"the generator must return one image per requested label ({len(labels)} images), "
-                         f"got {len(images)}")
+        raise ValueError(
+            f"the generator must return one image per requested label ({len(labels)} images), "
+            f"got {len(images)}"
+        )
     return images, labels
 
 
-def classification_accuracy_score(generator, x_test, y_test, num_per_class: int = 600, epochs: int = 8,
-                                  batch_size: int = 128, num_classes: int = 10, seed: int = 42,
-                                  sample_seed: int | None = 0, per_class: bool = False,
-                                  return_classifier: bool = False):
+def classification_accuracy_score(
+    generator,
+    x_test,
+    y_test,
+    num_per_class: int = 600,
+    epochs: int = 8,
+    batch_size: int = 128,
+    num_classes: int = 10,
+    seed: int = 42,
+    sample_seed: int | None = 0,
+    per_class: bool = False,
+    return_classifier: bool = False,
+):
     """Classification Accuracy Score (Ravuri & Vinyals, 2019): train a classifier on generated images only,
     labelled with the requested classes, and return its accuracy on the real ``(x_test, y_test)``.
 
@@ -164,10 +237,24 @@ def classification_accuracy_score(generator, x_test, y_test, num_per_class: int 
     check_bool(return_classifier, "return_classifier")
     x_test = check_images(x_test, "x_test")
     y_test = check_labels(y_test, num_classes, n=len(x_test), name="y_test")
-    images, labels = cas_training_set(generator, num_per_class, num_classes=num_classes, seed=sample_seed)
-    classifier = train_classifier(images, labels, epochs=epochs, batch_size=batch_size, num_classes=num_classes,
-                                  seed=seed)
-    score = classifier_accuracy(classifier, x_test, y_test, per_class=per_class, num_classes=num_classes)
+    images, labels = cas_training_set(
+        generator, num_per_class, num_classes=num_classes, seed=sample_seed
+    )
+    classifier = train_classifier(
+        images,
+        labels,
+        epochs=epochs,
+        batch_size=batch_size,
+        num_classes=num_classes,
+        seed=seed,
+    )
+    score = classifier_accuracy(
+        classifier,
+        x_test,
+        y_test,
+        per_class=per_class,
+        num_classes=num_classes,
+    )
     return (score, classifier) if return_classifier else score
 
 
@@ -186,11 +273,17 @@ def per_class_diversity(images, labels, num_classes: int = 10) -> np.ndarray:
         members = flat[labels == c]
         n = len(members)
         if n < 2:
-            raise ValueError(f"class {c} has {n} image{'' if n == 1 else 's'}; per-class diversity needs at least "
-                             f"2 images of every class")
-        members = members - members.mean(axis=0)  # centring leaves distances unchanged and rounding smaller
-        squared = np.sum(members ** 2, axis=1)
+            raise ValueError(
+                f"class {c} has {n} image{'' if n == 1 else 's'}; per-class diversity needs at least "
+                f"2 images of every class"
+            )
+        members = members - members.mean(
+            axis=0
+        )  # centring leaves distances unchanged and rounding smaller
+        squared = np.sum(members**2, axis=1)
         d2 = squared[:, None] + squared[None, :] - 2.0 * members @ members.T
-        i, j = np.triu_indices(n, k=1)  # each pair once, never an image with itself
+        i, j = np.triu_indices(
+            n, k=1
+        )  # each pair once, never an image with itself
         values[c] = np.sqrt(np.maximum(d2[i, j], 0.0)).mean()
     return values

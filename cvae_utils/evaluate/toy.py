@@ -11,8 +11,15 @@ import numpy as np
 
 from .._validation import as_array, check_number, check_positive_float
 
-__all__ = ["bernoulli_log_likelihood_matrix", "effective_sample_size", "log_mean_exp",
-           "samples_for_relative_error", "smoothed_probabilities", "toy_marginal", "toy_relative_variance"]
+__all__ = [
+    "bernoulli_log_likelihood_matrix",
+    "effective_sample_size",
+    "log_mean_exp",
+    "samples_for_relative_error",
+    "smoothed_probabilities",
+    "toy_marginal",
+    "toy_relative_variance",
+]
 
 
 def _point(x) -> np.ndarray:
@@ -21,7 +28,9 @@ def _point(x) -> np.ndarray:
     if arr.ndim == 0:
         arr = arr[None]
     if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"x must be a number or a vector of shape (d,), got shape {arr.shape}")
+        raise ValueError(
+            f"x must be a number or a vector of shape (d,), got shape {arr.shape}"
+        )
     if not np.all(np.isfinite(arr)):
         raise ValueError("x contains NaN or infinite values")
     return arr
@@ -29,7 +38,7 @@ def _point(x) -> np.ndarray:
 
 def _log_normal(x, var) -> float:
     """log N(x; 0, var I) summed over the entries of x."""
-    return float(np.sum(-0.5 * (math.log(2 * math.pi * var) + x ** 2 / var)))
+    return float(np.sum(-0.5 * (math.log(2 * math.pi * var) + x**2 / var)))
 
 
 def toy_marginal(x, sigma) -> float:
@@ -41,7 +50,7 @@ def toy_marginal(x, sigma) -> float:
     Introduced in chapter 02, *Generative models and latent variables*.
     """
     sigma = check_positive_float(sigma, "sigma")
-    return math.exp(_log_normal(_point(x), 1.0 + sigma ** 2))
+    return math.exp(_log_normal(_point(x), 1.0 + sigma**2))
 
 
 def toy_relative_variance(x, sigma) -> float:
@@ -55,8 +64,10 @@ def toy_relative_variance(x, sigma) -> float:
     """
     sigma = check_positive_float(sigma, "sigma")
     x = _point(x)
-    log_second_moment = -x.size * math.log(2 * sigma * math.sqrt(math.pi)) + _log_normal(x, 1.0 + sigma ** 2 / 2)
-    log_ratio = log_second_moment - 2 * _log_normal(x, 1.0 + sigma ** 2)
+    log_second_moment = -x.size * math.log(
+        2 * sigma * math.sqrt(math.pi)
+    ) + _log_normal(x, 1.0 + sigma**2 / 2)
+    log_ratio = log_second_moment - 2 * _log_normal(x, 1.0 + sigma**2)
     return math.expm1(log_ratio) if log_ratio < 700 else math.inf
 
 
@@ -67,15 +78,19 @@ def samples_for_relative_error(x, sigma, relative_error: float = 0.1) -> float:
 
     Introduced in chapter 02, *Generative models and latent variables*.
     """
-    relative_error = check_number(relative_error, "relative_error", low=0, open_low=True)
-    ratio = toy_relative_variance(x, sigma) / relative_error ** 2
+    relative_error = check_number(
+        relative_error, "relative_error", low=0, open_low=True
+    )
+    ratio = toy_relative_variance(x, sigma) / relative_error**2
     return math.inf if not math.isfinite(ratio) else float(math.ceil(ratio))
 
 
 def _flat_images(x, name) -> np.ndarray:
     arr = as_array(x, name).astype("float64")
     if arr.ndim < 2:
-        raise ValueError(f"{name} must be a batch of images of shape (N, ...), got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be a batch of images of shape (N, ...), got shape {arr.shape}"
+        )
     return arr.reshape(len(arr), -1)
 
 
@@ -87,10 +102,14 @@ def smoothed_probabilities(images, eps: float = 0.05) -> np.ndarray:
 
     Introduced in chapter 02, *Generative models and latent variables*.
     """
-    eps = check_number(eps, "eps", low=0, high=0.5, open_low=True, open_high=True)
+    eps = check_number(
+        eps, "eps", low=0, high=0.5, open_low=True, open_high=True
+    )
     arr = as_array(images, "images").astype("float32")
     if arr.size and (arr.min() < 0 or arr.max() > 1):
-        raise ValueError(f"images must hold values in [0, 1], got [{arr.min():g}, {arr.max():g}]")
+        raise ValueError(
+            f"images must hold values in [0, 1], got [{arr.min():g}, {arr.max():g}]"
+        )
     return (eps + (1 - 2 * eps) * arr).astype("float32")
 
 
@@ -105,9 +124,13 @@ def bernoulli_log_likelihood_matrix(x, probs) -> np.ndarray:
     """
     xf, pf = _flat_images(x, "x"), _flat_images(probs, "probs")
     if xf.shape[1] != pf.shape[1]:
-        raise ValueError(f"x and probs must have the same image shape, got {np.shape(x)[1:]} and {np.shape(probs)[1:]}")
+        raise ValueError(
+            f"x and probs must have the same image shape, got {np.shape(x)[1:]} and {np.shape(probs)[1:]}"
+        )
     if not np.all((pf > 0) & (pf < 1)):
-        raise ValueError("probs must lie strictly between 0 and 1 (smooth them, e.g. with smoothed_probabilities)")
+        raise ValueError(
+            "probs must lie strictly between 0 and 1 (smooth them, e.g. with smoothed_probabilities)"
+        )
     log_p, log_1mp = np.log(pf), np.log1p(-pf)
     return xf @ (log_p - log_1mp).T + log_1mp.sum(axis=1)
 
@@ -132,4 +155,4 @@ def effective_sample_size(log_weights, axis: int = -1) -> np.ndarray:
     """
     lw = as_array(log_weights, "log_weights").astype("float64")
     w = np.exp(lw - np.max(lw, axis=axis, keepdims=True))
-    return np.sum(w, axis=axis) ** 2 / np.sum(w ** 2, axis=axis)
+    return np.sum(w, axis=axis) ** 2 / np.sum(w**2, axis=axis)

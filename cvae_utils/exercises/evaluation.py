@@ -14,7 +14,9 @@ import math
 
 import numpy as np
 
-from . import as_numpy_result as _as_numpy, close, report, require_callable as _require_callable
+from . import as_numpy_result as _as_numpy
+from . import close, report
+from . import require_callable as _require_callable
 
 # -- exercise 1: the importance-sampled estimate from log-weights --------------------------------
 
@@ -28,7 +30,9 @@ def nll_from_log_weights_reference(log_weights):
 
 def check_nll_from_log_weights(nll_fn) -> None:
     """Check ``nll_fn(log_weights)``: log-weights of shape (K, N) -> one estimate per image, (N,)."""
-    _require_callable(nll_fn, "check_nll_from_log_weights(nll_from_log_weights)")
+    _require_callable(
+        nll_fn, "check_nll_from_log_weights(nll_from_log_weights)"
+    )
     name = "importance-sampled NLL from log-weights"
     rng = np.random.default_rng(0)
     # realistic magnitudes: log p(x, z) - log q(z|x) of a digit is around -100 nats,
@@ -38,29 +42,59 @@ def check_nll_from_log_weights(nll_fn) -> None:
     expected = nll_from_log_weights_reference(log_w)
     got = _as_numpy(nll_fn(log_w), name, "one value per image, shape (N,)")
     if got.shape != expected.shape:
-        report(name, False, f"expected shape {expected.shape} (one value per image: reduce over axis 0, "
-                            f"the K samples), got {got.shape}")
+        report(
+            name,
+            False,
+            f"expected shape {expected.shape} (one value per image: reduce over axis 0, "
+            f"the K samples), got {got.shape}",
+        )
     if close(got[:3], -expected[:3]):
-        report(name, False, "the sign is flipped: return the *negative* log of the mean weight")
+        report(
+            name,
+            False,
+            "the sign is flipped: return the *negative* log of the mean weight",
+        )
     if close(got[:3], -log_w[:, :3].mean(axis=0)):
-        report(name, False, "that is the average of -log w_k, the ELBO estimate: average the weights "
-                            "themselves inside the logarithm")
+        report(
+            name,
+            False,
+            "that is the average of -log w_k, the ELBO estimate: average the weights "
+            "themselves inside the logarithm",
+        )
     if close(got[:3], expected[:3] - math.log(len(log_w))):
-        report(name, False, "you took log of the *sum* of the weights: divide by K (subtract log K)")
+        report(
+            name,
+            False,
+            "you took log of the *sum* of the weights: divide by K (subtract log K)",
+        )
     if not np.all(np.isfinite(got)):
-        report(name, False, "the last image's log-weights are around -1000 and your result is not finite: "
-                            "exp() underflows to 0. Subtract the largest log-weight before exponentiating "
-                            "(the log-sum-exp trick)")
+        report(
+            name,
+            False,
+            "the last image's log-weights are around -1000 and your result is not finite: "
+            "exp() underflows to 0. Subtract the largest log-weight before exponentiating "
+            "(the log-sum-exp trick)",
+        )
     if not close(got, expected, atol=1e-6):
-        report(name, False, f"expected {np.round(expected, 4)}, got {np.round(got, 4)}")
-    report(name, True, "it is never above the mean of -log w_k, by Jensen's inequality")
+        report(
+            name,
+            False,
+            f"expected {np.round(expected, 4)}, got {np.round(got, 4)}",
+        )
+    report(
+        name,
+        True,
+        "it is never above the mean of -log w_k, by Jensen's inequality",
+    )
 
 
 # -- exercise 2: bits per dimension --------------------------------------------------------------
 
 
 def bits_per_dim_reference(nats_per_image, num_pixels=784):
-    return np.asarray(nats_per_image, dtype="float64") / (num_pixels * math.log(2))
+    return np.asarray(nats_per_image, dtype="float64") / (
+        num_pixels * math.log(2)
+    )
 
 
 def check_bits_per_dim(bits_fn) -> None:
@@ -72,16 +106,42 @@ def check_bits_per_dim(bits_fn) -> None:
         expected = bits_per_dim_reference(nats, num_pixels)
         got = _as_numpy(bits_fn(nats, num_pixels), name)
         if got.shape != expected.shape:
-            report(name, False, f"expected one value per entry, shape {expected.shape}, got {got.shape}")
+            report(
+                name,
+                False,
+                f"expected one value per entry, shape {expected.shape}, got {got.shape}",
+            )
         if close(got, nats / num_pixels):
-            report(name, False, "these are nats per pixel: a bit is log 2 nats, so divide by log 2 as well")
-        if close(got, nats / (num_pixels * math.log(10))) or close(got, nats * math.log(2) / num_pixels):
-            report(name, False, "convert nats to bits by dividing by ln 2 (natural logarithm of 2)")
+            report(
+                name,
+                False,
+                "these are nats per pixel: a bit is log 2 nats, so divide by log 2 as well",
+            )
+        if close(got, nats / (num_pixels * math.log(10))) or close(
+            got, nats * math.log(2) / num_pixels
+        ):
+            report(
+                name,
+                False,
+                "convert nats to bits by dividing by ln 2 (natural logarithm of 2)",
+            )
         if close(got, nats / (784 * math.log(2))) and num_pixels != 784:
-            report(name, False, f"with num_pixels={num_pixels} you divided by 784: use the num_pixels argument")
+            report(
+                name,
+                False,
+                f"with num_pixels={num_pixels} you divided by 784: use the num_pixels argument",
+            )
         if not close(got, expected, atol=1e-9):
-            report(name, False, f"for {num_pixels} pixels expected {np.round(expected, 4)}, got {np.round(got, 4)}")
-    report(name, True, f"e.g. 88 nats per MNIST digit = {bits_per_dim_reference(88.0):.4f} bits per pixel")
+            report(
+                name,
+                False,
+                f"for {num_pixels} pixels expected {np.round(expected, 4)}, got {np.round(got, 4)}",
+            )
+    report(
+        name,
+        True,
+        f"e.g. 88 nats per MNIST digit = {bits_per_dim_reference(88.0):.4f} bits per pixel",
+    )
 
 
 # -- exercise 3: confusion matrix of generated images --------------------------------------------
@@ -101,29 +161,70 @@ def check_confusion_matrix(confusion_fn) -> None:
     name = "confusion matrix"
     rng = np.random.default_rng(3)
     requested = np.repeat(np.arange(4), [5, 8, 6, 1])
-    judged = np.where(rng.random(len(requested)) < 0.7, requested, rng.integers(0, 4, len(requested)))
+    judged = np.where(
+        rng.random(len(requested)) < 0.7,
+        requested,
+        rng.integers(0, 4, len(requested)),
+    )
     expected = confusion_matrix_reference(requested, judged, 4)
-    got = _as_numpy(confusion_fn(requested, judged, 4), name, "a (num_classes, num_classes) array")
+    got = _as_numpy(
+        confusion_fn(requested, judged, 4),
+        name,
+        "a (num_classes, num_classes) array",
+    )
     if got.shape != expected.shape:
-        report(name, False, f"expected shape {expected.shape} (requested x judged), got {got.shape}")
+        report(
+            name,
+            False,
+            f"expected shape {expected.shape} (requested x judged), got {got.shape}",
+        )
     if close(got, expected.T) and not close(expected, expected.T):
-        report(name, False, "rows and columns are swapped: row c holds the images *requested* as class c")
-    if close(got, confusion_matrix_reference(requested, judged, 4) * np.bincount(requested)[:, None]):
-        report(name, False, "these are counts: divide every row by the number of images requested for it")
-    counts = confusion_matrix_reference(requested, judged, 4) * np.bincount(requested)[:, None]
+        report(
+            name,
+            False,
+            "rows and columns are swapped: row c holds the images *requested* as class c",
+        )
+    if close(
+        got,
+        confusion_matrix_reference(requested, judged, 4)
+        * np.bincount(requested)[:, None],
+    ):
+        report(
+            name,
+            False,
+            "these are counts: divide every row by the number of images requested for it",
+        )
+    counts = (
+        confusion_matrix_reference(requested, judged, 4)
+        * np.bincount(requested)[:, None]
+    )
     if close(got, counts / counts.sum(axis=0, keepdims=True)):
-        report(name, False, "you divided by the column sums (images *judged* as each class): divide every row by "
-                            "the number of images *requested* as its class, so that each row sums to 1")
+        report(
+            name,
+            False,
+            "you divided by the column sums (images *judged* as each class): divide every row by "
+            "the number of images *requested* as its class, so that each row sums to 1",
+        )
     if close(got, counts / counts.sum()):
-        report(name, False, "you divided by the total number of images: divide every row by its own count, "
-                            "the images requested as that class")
+        report(
+            name,
+            False,
+            "you divided by the total number of images: divide every row by its own count, "
+            "the images requested as that class",
+        )
     if not close(got.sum(axis=1), np.ones(4)):
-        report(name, False, f"every row must sum to 1, yours sum to {np.round(got.sum(axis=1), 3)}")
+        report(
+            name,
+            False,
+            f"every row must sum to 1, yours sum to {np.round(got.sum(axis=1), 3)}",
+        )
     if not close(got, expected):
-        report(name, False, f"expected\n{np.round(expected, 3)}\ngot\n{np.round(got, 3)}")
+        report(
+            name,
+            False,
+            f"expected\n{np.round(expected, 3)}\ngot\n{np.round(got, 3)}",
+        )
     report(name, True, "its diagonal is the per-class label fidelity")
 
 
 # -- plots used by the chapter -----------------------------------------------------------------
-
-

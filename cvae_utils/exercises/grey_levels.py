@@ -18,8 +18,22 @@ from . import as_numpy_result, close, report, require_callable
 __all__ = ["check_cb_log_normalizer"]
 
 # lambda = 0.5 exactly, very close to it on both sides, moderate values and values near 0 and 1
-TEST_LAMBDAS = np.array([0.5, 0.5 - 1e-7, 0.5 + 1e-7, 0.5 - 1e-3, 0.5 + 1e-3, 0.3, 0.7, 0.1, 0.9,
-                         1e-4, 1 - 1e-4], dtype="float64")
+TEST_LAMBDAS = np.array(
+    [
+        0.5,
+        0.5 - 1e-7,
+        0.5 + 1e-7,
+        0.5 - 1e-3,
+        0.5 + 1e-3,
+        0.3,
+        0.7,
+        0.1,
+        0.9,
+        1e-4,
+        1 - 1e-4,
+    ],
+    dtype="float64",
+)
 
 
 def _reference_log_normalizer(lam) -> np.ndarray:
@@ -30,7 +44,7 @@ def _reference_log_normalizer(lam) -> np.ndarray:
     small = np.abs(t) < 1e-4
     safe = np.where(small, 0.5, t)
     closed = np.log(2.0 * np.arctanh(safe) / safe)
-    series = math.log(2.0) + t ** 2 / 3.0 + 13.0 * t ** 4 / 90.0
+    series = math.log(2.0) + t**2 / 3.0 + 13.0 * t**4 / 90.0
     return np.where(small, series, closed)
 
 
@@ -52,36 +66,84 @@ def check_cb_log_normalizer(fn) -> None:
     expected = _reference_log_normalizer(TEST_LAMBDAS)
     got = _call(fn, TEST_LAMBDAS, name)
     if got.shape != expected.shape:
-        return report(name, False, f"expected one value per lambda, shape {expected.shape}; got shape {got.shape}")
+        return report(
+            name,
+            False,
+            f"expected one value per lambda, shape {expected.shape}; got shape {got.shape}",
+        )
     finite = np.isfinite(got)
     at_half = np.abs(TEST_LAMBDAS - 0.5) < 1e-6
     if not finite[at_half].all():
-        return report(name, False, f"lambda = 0.5 (or within 1e-7 of it) gave {got[at_half]}: the formula is 0/0 "
-                                   f"there. "
-                                   f"Its limit is C(1/2) = 2; use log 2 (or a Taylor series) where |1 - 2 lambda| "
-                                   f"is tiny, or write C with logits l: C = l / tanh(l / 2)")
+        return report(
+            name,
+            False,
+            f"lambda = 0.5 (or within 1e-7 of it) gave {got[at_half]}: the formula is 0/0 "
+            f"there. "
+            f"Its limit is C(1/2) = 2; use log 2 (or a Taylor series) where |1 - 2 lambda| "
+            f"is tiny, or write C with logits l: C = l / tanh(l / 2)",
+        )
     upper = TEST_LAMBDAS > 0.5 + 1e-6
     if not finite[upper].all() and finite[~upper].all():
-        return report(name, False, "NaN for lambda > 0.5 only: there 1 - 2 lambda and artanh(1 - 2 lambda) are both "
-                                   "negative - take the log of their ratio (positive), or of their absolute values |.|")
+        return report(
+            name,
+            False,
+            "NaN for lambda > 0.5 only: there 1 - 2 lambda and artanh(1 - 2 lambda) are both "
+            "negative - take the log of their ratio (positive), or of their absolute values |.|",
+        )
     if not finite.all():
-        return report(name, False, f"NaN or inf at lambda = {TEST_LAMBDAS[~finite]}; C(lambda) is finite on (0, 1)")
+        return report(
+            name,
+            False,
+            f"NaN or inf at lambda = {TEST_LAMBDAS[~finite]}; C(lambda) is finite on (0, 1)",
+        )
     if close(got, -expected, atol=1e-4):
-        return report(name, False, "wrong sign: log C(lambda) >= log 2 > 0 (C >= 2); you returned -log C")
+        return report(
+            name,
+            False,
+            "wrong sign: log C(lambda) >= log 2 > 0 (C >= 2); you returned -log C",
+        )
     if close(got, expected - math.log(2.0), atol=1e-4):
-        return report(name, False, "off by log 2 everywhere (0 at lambda = 0.5): the factor 2 in "
-                                   "2 artanh(1 - 2 lambda) is missing")
+        return report(
+            name,
+            False,
+            "off by log 2 everywhere (0 at lambda = 0.5): the factor 2 in "
+            "2 artanh(1 - 2 lambda) is missing",
+        )
     if close(got, expected / math.log(2.0), atol=1e-4):
-        return report(name, False, "these are bits (log base 2, 1 at lambda = 0.5); use the natural logarithm (nats)")
+        return report(
+            name,
+            False,
+            "these are bits (log base 2, 1 at lambda = 0.5); use the natural logarithm (nats)",
+        )
     if close(got, np.exp(expected), atol=1e-4):
-        return report(name, False, "you returned C(lambda) (2 at lambda = 0.5), not its logarithm log C(lambda)")
+        return report(
+            name,
+            False,
+            "you returned C(lambda) (2 at lambda = 0.5), not its logarithm log C(lambda)",
+        )
     if not close(got, expected, atol=1e-4, rtol=1e-5):
         worst = int(np.argmax(np.abs(got - expected)))
-        return report(name, False, f"at lambda = {TEST_LAMBDAS[worst]:g} expected log C = {expected[worst]:.6f}, "
-                                   f"got {got[worst]:.6f}")
+        return report(
+            name,
+            False,
+            f"at lambda = {TEST_LAMBDAS[worst]:g} expected log C = {expected[worst]:.6f}, "
+            f"got {got[worst]:.6f}",
+        )
     got32 = _call(fn, TEST_LAMBDAS.astype("float32"), name)
     expected32 = _reference_log_normalizer(TEST_LAMBDAS.astype("float32"))
-    if got32.shape != expected32.shape or not np.all(np.isfinite(got32)) or not close(got32, expected32, atol=1e-4):
-        return report(name, False, f"float32 input (as a Keras model produces) gave {got32}; expected "
-                                   f"{np.round(expected32, 4)} - is the test for lambda = 0.5 too strict for float32?")
-    report(name, True, "lambda = 0.5 and within 1e-7 of it, 0.3 to 0.7, 1e-4 from 0 and 1, float64 and float32")
+    if (
+        got32.shape != expected32.shape
+        or not np.all(np.isfinite(got32))
+        or not close(got32, expected32, atol=1e-4)
+    ):
+        return report(
+            name,
+            False,
+            f"float32 input (as a Keras model produces) gave {got32}; expected "
+            f"{np.round(expected32, 4)} - is the test for lambda = 0.5 too strict for float32?",
+        )
+    report(
+        name,
+        True,
+        "lambda = 0.5 and within 1e-7 of it, 0.3 to 0.7, 1e-4 from 0 and 1, float64 and float32",
+    )

@@ -13,10 +13,13 @@ import numbers
 
 import numpy as np
 
-from . import close, report, require_callable as _require_callable
+from . import close, report
+from . import require_callable as _require_callable
 
 __all__ = [
-    "check_beta_loss", "check_kl_per_dimension", "check_implicit_beta",
+    "check_beta_loss",
+    "check_kl_per_dimension",
+    "check_implicit_beta",
 ]
 
 
@@ -24,11 +27,22 @@ __all__ = [
 # Exercise self-checks
 # ----------------------------------------------------------------------------------------------
 
+
 def _as_float_array(value, name: str) -> np.ndarray:
     if value is None:
-        report(name, False, "your function returned None - did you forget `return`?")
-    if isinstance(value, (tuple, list, dict)) and not all(isinstance(v, numbers.Real) for v in value):
-        report(name, False, f"your function returned a {type(value).__name__}; return one number or array")
+        report(
+            name,
+            False,
+            "your function returned None - did you forget `return`?",
+        )
+    if isinstance(value, (tuple, list, dict)) and not all(
+        isinstance(v, numbers.Real) for v in value
+    ):
+        report(
+            name,
+            False,
+            f"your function returned a {type(value).__name__}; return one number or array",
+        )
     try:
         import keras
 
@@ -40,10 +54,13 @@ def _as_float_array(value, name: str) -> np.ndarray:
 
 
 def _fmt(a, decimals=3):
-    return np.array2string(np.round(np.asarray(a, "float64"), decimals), separator=", ")
+    return np.array2string(
+        np.round(np.asarray(a, "float64"), decimals), separator=", "
+    )
 
 
 # -- exercise 1: the beta-weighted objective ---------------------------------------------------
+
 
 def check_beta_loss(beta_loss) -> None:
     """Check ``beta_loss(reconstruction, kl, beta)``: the objective reconstruction + beta * KL.
@@ -60,10 +77,18 @@ def check_beta_loss(beta_loss) -> None:
         got = _as_float_array(beta_loss(reconstruction, kl, beta), name)
         expected = rec64 + beta * kl64
         if got.shape == ():
-            report(name, False, f"with beta={beta:g} you returned one number ({float(got):.3f}); return one "
-                                f"value per image, shape {expected.shape} - the model averages over the batch")
+            report(
+                name,
+                False,
+                f"with beta={beta:g} you returned one number ({float(got):.3f}); return one "
+                f"value per image, shape {expected.shape} - the model averages over the batch",
+            )
         if got.shape != expected.shape:
-            report(name, False, f"with beta={beta:g} expected shape {expected.shape}, got {got.shape}")
+            report(
+                name,
+                False,
+                f"with beta={beta:g} expected shape {expected.shape}, got {got.shape}",
+            )
         if close(got, expected, atol=1e-3):
             continue
         hint = ""
@@ -75,16 +100,21 @@ def check_beta_loss(beta_loss) -> None:
             hint = " beta multiplies both terms; it weights only the KL."
         elif close(got, rec64 - beta * kl64, atol=1e-3):
             hint = " The KL is added, not subtracted: the objective is -ELBO-like, to be minimised."
-        report(name, False, f"with beta={beta:g}, reconstruction={_fmt(reconstruction, 1)} and kl={_fmt(kl, 1)} "
-                            f"expected {_fmt(expected, 2)}, got {_fmt(got, 2)}.{hint}")
+        report(
+            name,
+            False,
+            f"with beta={beta:g}, reconstruction={_fmt(reconstruction, 1)} and kl={_fmt(kl, 1)} "
+            f"expected {_fmt(expected, 2)}, got {_fmt(got, 2)}.{hint}",
+        )
     report(name, True, "reconstruction + beta * KL for beta = 0, 0.5, 1 and 8")
 
 
 # -- exercise 2: KL per latent dimension -------------------------------------------------------
 
+
 def _kl_per_dimension_reference(z_mean, z_log_var):
     m, lv = np.asarray(z_mean, "float64"), np.asarray(z_log_var, "float64")
-    return (0.5 * (np.exp(lv) + m ** 2 - 1.0 - lv)).mean(axis=0)
+    return (0.5 * (np.exp(lv) + m**2 - 1.0 - lv)).mean(axis=0)
 
 
 def check_kl_per_dimension(kl_per_dimension) -> None:
@@ -95,33 +125,77 @@ def check_kl_per_dimension(kl_per_dimension) -> None:
     so the sum over dimensions, a missing average over images and a forgotten factor 1/2 are caught.
     """
     name = "kl_per_dimension"
-    _require_callable(kl_per_dimension, "check_kl_per_dimension(kl_per_dimension)")
-    z_mean = np.array([[1.0, 0.0, -0.5], [-2.0, 0.0, 0.3], [0.5, 0.0, 0.1], [0.0, 0.0, -1.2]], dtype="float32")
-    z_log_var = np.array([[-2.0, 0.0, -0.5], [-3.0, 0.0, 0.2], [-1.0, 0.0, -0.1], [-2.5, 0.0, 0.4]],
-                         dtype="float32")
+    _require_callable(
+        kl_per_dimension, "check_kl_per_dimension(kl_per_dimension)"
+    )
+    z_mean = np.array(
+        [
+            [1.0, 0.0, -0.5],
+            [-2.0, 0.0, 0.3],
+            [0.5, 0.0, 0.1],
+            [0.0, 0.0, -1.2],
+        ],
+        dtype="float32",
+    )
+    z_log_var = np.array(
+        [
+            [-2.0, 0.0, -0.5],
+            [-3.0, 0.0, 0.2],
+            [-1.0, 0.0, -0.1],
+            [-2.5, 0.0, 0.4],
+        ],
+        dtype="float32",
+    )
     expected = _kl_per_dimension_reference(z_mean, z_log_var)
     got = _as_float_array(kl_per_dimension(z_mean, z_log_var), name)
     n, d = z_mean.shape
     if got.shape == (n,):
-        report(name, False, f"expected one value per latent dimension, shape ({d},), got shape {got.shape}: "
-                            f"you summed over the dimensions (axis=-1) - average over the images (axis=0) instead")
+        report(
+            name,
+            False,
+            f"expected one value per latent dimension, shape ({d},), got shape {got.shape}: "
+            f"you summed over the dimensions (axis=-1) - average over the images (axis=0) instead",
+        )
     if got.shape == (n, d):
-        report(name, False, f"expected shape ({d},), got {got.shape}: average the per-image values over the "
-                            f"images (axis=0)")
+        report(
+            name,
+            False,
+            f"expected shape ({d},), got {got.shape}: average the per-image values over the "
+            f"images (axis=0)",
+        )
     if got.shape != expected.shape:
-        report(name, False, f"expected shape {expected.shape}, got {got.shape}")
+        report(
+            name, False, f"expected shape {expected.shape}, got {got.shape}"
+        )
     if close(got, expected, atol=1e-4):
-        report(name, True, f"per-dimension KL {_fmt(expected)} nats; the collapsed dimension 2 has KL 0")
+        report(
+            name,
+            True,
+            f"per-dimension KL {_fmt(expected)} nats; the collapsed dimension 2 has KL 0",
+        )
         return
     hint = ""
     if close(got, n * expected, atol=1e-3):
         hint = " Your values are N times too large: average over the images, do not sum."
     elif close(got, 2 * expected, atol=1e-3):
         hint = " Your values are twice too large: the closed form has a factor 1/2."
-    elif close(got, (0.5 * (np.exp(0.5 * z_log_var.astype("float64")) + z_mean.astype("float64") ** 2 - 1.0
-                            - z_log_var)).mean(axis=0), atol=1e-3):
-        hint = (" You used the standard deviation exp(log_var / 2) where the variance exp(log_var) belongs: "
-                "z_log_var is log sigma^2.")
+    elif close(
+        got,
+        (
+            0.5
+            * (
+                np.exp(0.5 * z_log_var.astype("float64"))
+                + z_mean.astype("float64") ** 2
+                - 1.0
+                - z_log_var
+            )
+        ).mean(axis=0),
+        atol=1e-3,
+    ):
+        hint = (
+            " You used the standard deviation exp(log_var / 2) where the variance exp(log_var) belongs: "
+            "z_log_var is log sigma^2."
+        )
     elif abs(got[1]) > 1e-4:
         hint = " Dimension 2 has mean 0 and log-variance 0 for every image (q = p), so its KL must be 0."
     report(name, False, f"expected {_fmt(expected)}, got {_fmt(got)}.{hint}")
@@ -155,7 +229,9 @@ def check_implicit_beta(implicit_beta) -> None:
     _require_callable(implicit_beta, "check_implicit_beta(implicit_beta)")
     for shape, latent_dim, kl_averaged in _IMPLICIT_BETA_CASES:
         expected = _implicit_beta_reference(shape, latent_dim, kl_averaged)
-        got = _as_float_array(implicit_beta(shape, latent_dim, kl_averaged), name)
+        got = _as_float_array(
+            implicit_beta(shape, latent_dim, kl_averaged), name
+        )
         if got.shape != ():
             report(name, False, f"return one number, got shape {got.shape}")
         got = float(got)
@@ -166,12 +242,22 @@ def check_implicit_beta(implicit_beta) -> None:
         hint = ""
         if np.isclose(got, 1.0 / expected, rtol=1e-6):
             hint = " You returned 1/beta: multiply the whole loss by the number of pixel values to get a sum."
-        elif len(shape) == 3 and np.isclose(got, _implicit_beta_reference(shape[:2], latent_dim, kl_averaged)):
+        elif len(shape) == 3 and np.isclose(
+            got, _implicit_beta_reference(shape[:2], latent_dim, kl_averaged)
+        ):
             hint = " The mean runs over every value, channels included: use the product of the whole shape."
         elif kl_averaged and np.isclose(got, float(pixels)):
             hint = " The KL is averaged over the latent dimensions too, which divides its weight by latent_dim."
         elif kl_averaged and np.isclose(got, float(pixels * latent_dim)):
             hint = " Averaging the KL over latent_dim makes it smaller: divide by latent_dim, do not multiply."
-        report(name, False, f"for {case} expected {expected:g}, got {got:g}.{hint}")
-    report(name, True, "784 for 28x28 MNIST; 3,072 for 32x32x3 colour images; divided by the latent "
-                              "size when the KL is averaged too")
+        report(
+            name,
+            False,
+            f"for {case} expected {expected:g}, got {got:g}.{hint}",
+        )
+    report(
+        name,
+        True,
+        "784 for 28x28 MNIST; 3,072 for 32x32x3 colour images; divided by the latent "
+        "size when the KL is averaged too",
+    )

@@ -20,11 +20,27 @@ import keras
 import numpy as np
 from keras import ops
 
-from .._validation import (as_array, check_choice, check_class, check_course_model, check_images, check_labels,
-                           check_latent, check_nonnegative_float, check_number, check_positive_int,
-                           check_seed)
-from ..losses import (bernoulli_nll_from_logits, continuous_bernoulli_mean_from_logits,
-                      continuous_bernoulli_nll_from_logits, gaussian_nll, kl_standard_normal, log_normal)
+from .._validation import (
+    as_array,
+    check_choice,
+    check_class,
+    check_course_model,
+    check_images,
+    check_labels,
+    check_latent,
+    check_nonnegative_float,
+    check_number,
+    check_positive_int,
+    check_seed,
+)
+from ..losses import (
+    bernoulli_nll_from_logits,
+    continuous_bernoulli_mean_from_logits,
+    continuous_bernoulli_nll_from_logits,
+    gaussian_nll,
+    kl_standard_normal,
+    log_normal,
+)
 from ..networks import ARCHITECTURES, Sampling, build_decoder, build_encoder
 
 __all__ = ["Autoencoder", "CVAE", "VAE", "decode_latent"]
@@ -44,8 +60,10 @@ def _check_sigma(sigma, likelihood):
     """The Gaussian decoder's sigma: a fixed number > 0 or "learned"; None for the other likelihoods."""
     if likelihood != "gaussian":
         if sigma is not None:
-            raise ValueError(f"sigma is the standard deviation of a Gaussian p(x|z); with likelihood={likelihood!r} "
-                             f"leave it None, got {sigma!r}")
+            raise ValueError(
+                f"sigma is the standard deviation of a Gaussian p(x|z); with likelihood={likelihood!r} "
+                f"leave it None, got {sigma!r}"
+            )
         return None
     if sigma is None:
         return "learned"
@@ -59,7 +77,12 @@ def _in_batches(fn, *arrays, batch_size=PREDICT_BATCH):
     n = len(arrays[0])
     parts = []
     for start in range(0, n, batch_size):
-        out = fn(*(ops.convert_to_tensor(a[start:start + batch_size]) for a in arrays))
+        out = fn(
+            *(
+                ops.convert_to_tensor(a[start : start + batch_size])
+                for a in arrays
+            )
+        )
         out = tuple(out) if isinstance(out, (list, tuple)) else (out,)
         parts.append([ops.convert_to_numpy(o) for o in out])
     joined = tuple(np.concatenate(cols, axis=0) for cols in zip(*parts))
@@ -71,7 +94,6 @@ def _repeat(t, k):
     return ops.concatenate([t] * k, axis=0)
 
 
-
 class _LatentModel(keras.Model):
     """What the three models share: validated arguments, config, fit-time input checks."""
 
@@ -80,29 +102,55 @@ class _LatentModel(keras.Model):
     def __init__(self, latent_dim=2, architecture="dense", **kwargs):
         super().__init__(**kwargs)
         self.latent_dim = check_positive_int(latent_dim, "latent_dim")
-        self.architecture = check_choice(architecture, "architecture", ARCHITECTURES)
-        self.reconstruction_tracker = keras.metrics.Mean(name="reconstruction_loss")
+        self.architecture = check_choice(
+            architecture, "architecture", ARCHITECTURES
+        )
+        self.reconstruction_tracker = keras.metrics.Mean(
+            name="reconstruction_loss"
+        )
 
     def get_config(self):
-        return {"name": self.name, "latent_dim": self.latent_dim, "architecture": self.architecture}
+        return {
+            "name": self.name,
+            "latent_dim": self.latent_dim,
+            "architecture": self.architecture,
+        }
 
     # -- input checks --------------------------------------------------------------------
     def _check_fit_inputs(self, x, y=None, what="fit", name="x"):
         """Validate NumPy training data before Keras turns a mistake into a backend error."""
         model = type(self).__name__
-        if x is None or not isinstance(x, (np.ndarray, list, tuple)) and not ops.is_tensor(x):
+        if (
+            x is None
+            or not isinstance(x, (np.ndarray, list, tuple))
+            and not ops.is_tensor(x)
+        ):
             return  # datasets/generators: validated batch by batch by the backend
         if self.conditional:
             if not isinstance(x, (list, tuple)) or len(x) != 2:
-                got = type(x).__name__ + (f" of length {len(x)}" if isinstance(x, (list, tuple)) else "")
+                got = type(x).__name__ + (
+                    f" of length {len(x)}"
+                    if isinstance(x, (list, tuple))
+                    else ""
+                )
                 hint = ""
                 if y is not None and not isinstance(x, (list, tuple)):
-                    hint = (f"; it looks like {what}(images, labels) - pass the pair as one list, "
-                            f"{what}([images, labels], ...)")
-                raise ValueError(f"{model}.{what} expects [images, labels] as {name}, got {got}{hint}")
-            images = check_images(x[0], "images" if name == "x" else f"{name}[0] (images)")
-            check_labels(x[1], self.num_classes, n=len(images),
-                         name="labels" if name == "x" else f"{name}[1] (labels)")
+                    hint = (
+                        f"; it looks like {what}(images, labels) - pass the pair as one list, "
+                        f"{what}([images, labels], ...)"
+                    )
+                raise ValueError(
+                    f"{model}.{what} expects [images, labels] as {name}, got {got}{hint}"
+                )
+            images = check_images(
+                x[0], "images" if name == "x" else f"{name}[0] (images)"
+            )
+            check_labels(
+                x[1],
+                self.num_classes,
+                n=len(images),
+                name="labels" if name == "x" else f"{name}[1] (labels)",
+            )
         else:
             check_images(x, name)
 
@@ -110,16 +158,28 @@ class _LatentModel(keras.Model):
         """Validate NumPy ``validation_data`` the way Keras unpacks it: x, (x,), (x, y) or (x, y, w)."""
         if validation_data is None:
             return
-        data = tuple(validation_data) if isinstance(validation_data, list) else validation_data
+        data = (
+            tuple(validation_data)
+            if isinstance(validation_data, list)
+            else validation_data
+        )
         if not isinstance(data, tuple):
             self._check_fit_inputs(data, name="validation_data")
             return
-        if self.conditional and len(data) == 2 and not isinstance(data[0], (list, tuple)):
-            raise ValueError(f"{type(self).__name__}.fit: validation_data=(images, labels) is read by Keras as "
-                             f"(inputs, targets); pass validation_data=([images, labels],) instead")
+        if (
+            self.conditional
+            and len(data) == 2
+            and not isinstance(data[0], (list, tuple))
+        ):
+            raise ValueError(
+                f"{type(self).__name__}.fit: validation_data=(images, labels) is read by Keras as "
+                f"(inputs, targets); pass validation_data=([images, labels],) instead"
+            )
         if not 1 <= len(data) <= 3:
-            raise ValueError(f"validation_data must be x, (x,), (x, y) or (x, y, sample_weight), "
-                             f"got a {type(validation_data).__name__} of length {len(data)}")
+            raise ValueError(
+                f"validation_data must be x, (x,), (x, y) or (x, y, sample_weight), "
+                f"got a {type(validation_data).__name__} of length {len(data)}"
+            )
         self._check_fit_inputs(data[0], name="validation_data[0]")
 
     def fit(self, x=None, y=None, **kwargs):
@@ -151,7 +211,9 @@ class _LatentModel(keras.Model):
     def decode(self, z):
         """The mean of p(x|z) (Bernoulli means, pixel probabilities) as NumPy (N, 28, 28, 1)."""
         z = check_latent(z, self.latent_dim)
-        return _in_batches(lambda b: self.decoder_mean(self.decoder(b, training=False)), z)
+        return _in_batches(
+            lambda b: self.decoder_mean(self.decoder(b, training=False)), z
+        )
 
 
 @keras.saving.register_keras_serializable(package="cvae_utils")
@@ -165,16 +227,24 @@ class Autoencoder(_LatentModel):
 
     def __init__(self, latent_dim=2, architecture="dense", **kwargs):
         super().__init__(latent_dim, architecture, **kwargs)
-        self.encoder = build_encoder(self.latent_dim, self.architecture, variational=False)
+        self.encoder = build_encoder(
+            self.latent_dim, self.architecture, variational=False
+        )
         self.decoder = build_decoder(self.latent_dim, self.architecture)
         self.built = True  # every variable exists now (see VAE.__init__)
 
     def call(self, x, training=False):
-        return self.decoder(self.encoder(x, training=training), training=training)
+        return self.decoder(
+            self.encoder(x, training=training), training=training
+        )
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ):
         reconstruction = ops.mean(self.reconstruction_nll(x, y_pred))
-        self.reconstruction_tracker.update_state(reconstruction, sample_weight=ops.shape(x)[0])
+        self.reconstruction_tracker.update_state(
+            reconstruction, sample_weight=ops.shape(x)[0]
+        )
         return reconstruction
 
     def reconstruct(self, x):
@@ -201,8 +271,17 @@ class VAE(_LatentModel):
     Introduced in chapter 04, *Variational autoencoders*.
     """
 
-    def __init__(self, latent_dim=2, architecture="dense", beta=1.0, seed=None, likelihood="bernoulli",
-                 sigma=None, free_bits=0.0, **kwargs):
+    def __init__(
+        self,
+        latent_dim=2,
+        architecture="dense",
+        beta=1.0,
+        seed=None,
+        likelihood="bernoulli",
+        sigma=None,
+        free_bits=0.0,
+        **kwargs,
+    ):
         super().__init__(latent_dim, architecture, **kwargs)
         beta = check_nonnegative_float(beta, "beta")
         self.free_bits = check_nonnegative_float(free_bits, "free_bits")
@@ -211,16 +290,23 @@ class VAE(_LatentModel):
         self.sigma = _check_sigma(sigma, self.likelihood)
         self.encoder = self._build_encoder()
         self.decoder = self._build_decoder()
-        self.log_sigma_weight = None  # log(sigma) / LOG_SIGMA_SCALE of a learned Gaussian sigma
+        self.log_sigma_weight = (
+            None  # log(sigma) / LOG_SIGMA_SCALE of a learned Gaussian sigma
+        )
         if self.sigma == "learned":
             start = np.log(INITIAL_LEARNED_SIGMA) / LOG_SIGMA_SCALE
-            self.log_sigma_weight = self.add_weight(shape=(), name="log_sigma_over_10",
-                                                    initializer=keras.initializers.Constant(start))
+            self.log_sigma_weight = self.add_weight(
+                shape=(),
+                name="log_sigma_over_10",
+                initializer=keras.initializers.Constant(start),
+            )
         self.sampling = Sampling(seed=seed, name="sampling")
         self.kl_tracker = keras.metrics.Mean(name="kl_loss")
         # A variable, not a Python float: the compiled training step reads its current value, so
         # the weight can change between epochs (a float would be frozen into the traced step).
-        self.beta_variable = keras.Variable(beta, trainable=False, dtype="float32", name="beta")
+        self.beta_variable = keras.Variable(
+            beta, trainable=False, dtype="float32", name="beta"
+        )
         self._beta = beta
         # The encoder and decoder are functional models, so every variable exists already.
         # Marking the model built lets save_weights and BackupAndRestore (which refuse unbuilt
@@ -239,7 +325,11 @@ class VAE(_LatentModel):
         """The KL weight (a float); setting it assigns the variable the training step reads."""
         value = float(ops.convert_to_numpy(self.beta_variable))
         # the number last set, not its float32 rounding (get_config saves 0.1, not 0.10000000149)
-        return self._beta if np.float32(self._beta) == np.float32(value) else value
+        return (
+            self._beta
+            if np.float32(self._beta) == np.float32(value)
+            else value
+        )
 
     @beta.setter
     def beta(self, value):
@@ -247,8 +337,14 @@ class VAE(_LatentModel):
         self.beta_variable.assign(self._beta)
 
     def get_config(self):
-        return {**super().get_config(), "beta": self.beta, "seed": self.seed, "likelihood": self.likelihood,
-                "sigma": self.sigma, "free_bits": self.free_bits}
+        return {
+            **super().get_config(),
+            "beta": self.beta,
+            "seed": self.seed,
+            "likelihood": self.likelihood,
+            "sigma": self.sigma,
+            "free_bits": self.free_bits,
+        }
 
     def decoder_mean(self, decoder_output):
         """The mean of p(x|z): sigmoid(logits), or the continuous Bernoulli's mean (not its lambda)."""
@@ -259,7 +355,9 @@ class VAE(_LatentModel):
     def log_sigma(self):
         """The Gaussian decoder's log standard deviation: a number (fixed sigma) or a tensor (learned)."""
         if self.likelihood != "gaussian":
-            raise ValueError(f"log_sigma() belongs to a Gaussian decoder; this VAE's likelihood is {self.likelihood!r}")
+            raise ValueError(
+                f"log_sigma() belongs to a Gaussian decoder; this VAE's likelihood is {self.likelihood!r}"
+            )
         if self.log_sigma_weight is None:
             return float(np.log(self.sigma))
         return LOG_SIGMA_SCALE * self.log_sigma_weight
@@ -267,7 +365,9 @@ class VAE(_LatentModel):
     def reconstruction_nll(self, images, decoder_output):
         """-log p(x|z) per image in nats, for the model's ``likelihood`` (Bernoulli: from logits)."""
         if self.likelihood == "gaussian":
-            return gaussian_nll(images, ops.sigmoid(decoder_output), self.log_sigma())
+            return gaussian_nll(
+                images, ops.sigmoid(decoder_output), self.log_sigma()
+            )
         if self.likelihood == "continuous_bernoulli":
             return continuous_bernoulli_nll_from_logits(images, decoder_output)
         return bernoulli_nll_from_logits(images, decoder_output)
@@ -279,12 +379,20 @@ class VAE(_LatentModel):
         logits = self.decoder(z, training=training)
         return {"logits": logits, "z_mean": z_mean, "z_log_var": z_log_var}
 
-    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+    def compute_loss(
+        self, x=None, y=None, y_pred=None, sample_weight=None, training=True
+    ):
         images = self._images_of(x)
-        reconstruction = ops.mean(self.reconstruction_nll(images, y_pred["logits"]))
-        kl = ops.mean(self.kl_divergence(y_pred["z_mean"], y_pred["z_log_var"]))
+        reconstruction = ops.mean(
+            self.reconstruction_nll(images, y_pred["logits"])
+        )
+        kl = ops.mean(
+            self.kl_divergence(y_pred["z_mean"], y_pred["z_log_var"])
+        )
         batch = ops.shape(images)[0]
-        self.reconstruction_tracker.update_state(reconstruction, sample_weight=batch)
+        self.reconstruction_tracker.update_state(
+            reconstruction, sample_weight=batch
+        )
         self.kl_tracker.update_state(kl, sample_weight=batch)
         if self.free_bits > 0:
             kl = self.free_bits_kl(y_pred["z_mean"], y_pred["z_log_var"])
@@ -301,8 +409,15 @@ class VAE(_LatentModel):
         ``kl_divergence`` of column j alone; the row sums are ``kl_divergence(z_mean, z_log_var)``.
         Introduced in chapter 10, *Fixing posterior collapse*.
         """
-        return ops.stack([self.kl_divergence(z_mean[:, j:j + 1], z_log_var[:, j:j + 1])
-                          for j in range(self.latent_dim)], axis=-1)
+        return ops.stack(
+            [
+                self.kl_divergence(
+                    z_mean[:, j : j + 1], z_log_var[:, j : j + 1]
+                )
+                for j in range(self.latent_dim)
+            ],
+            axis=-1,
+        )
 
     def free_bits_kl(self, z_mean, z_log_var):
         """The KL term of the free-bits objective (Kingma et al., 2016), in nats per image.
@@ -312,7 +427,9 @@ class VAE(_LatentModel):
         gives it no gradient, and the encoder may use up to ``free_bits`` nats of it for free.
         Introduced in chapter 10, *Fixing posterior collapse*.
         """
-        per_dimension = ops.mean(self.kl_per_dimension(z_mean, z_log_var), axis=0)
+        per_dimension = ops.mean(
+            self.kl_per_dimension(z_mean, z_log_var), axis=0
+        )
         return ops.sum(ops.maximum(per_dimension, self.free_bits))
 
     # -- likelihood ----------------------------------------------------------------------
@@ -326,8 +443,14 @@ class VAE(_LatentModel):
         Introduced in chapter 04, *Variational autoencoders*.
         """
         z_mean, z_log_var = self.encoder(x, training=False)
-        return self._weigh(x, z_mean, z_log_var, num_samples, seed_generator,
-                           lambda z: self.decoder(z, training=False))
+        return self._weigh(
+            x,
+            z_mean,
+            z_log_var,
+            num_samples,
+            seed_generator,
+            lambda z: self.decoder(z, training=False),
+        )
 
     def _weigh(self, images, z_mean, z_log_var, k, seed_generator, decode):
         """The terms of ``log_importance_weights`` from q(z|x)'s parameters and a decoder call."""
@@ -339,14 +462,22 @@ class VAE(_LatentModel):
         log_pz = log_normal(z, ops.zeros_like(z), ops.zeros_like(z))
         log_qz = log_normal(z, mean_k, log_var_k)
         log_w = ops.reshape(log_px_z + log_pz - log_qz, (k, b))
-        return log_w, ops.reshape(log_px_z, (k, b)), kl_standard_normal(z_mean, z_log_var)
+        return (
+            log_w,
+            ops.reshape(log_px_z, (k, b)),
+            kl_standard_normal(z_mean, z_log_var),
+        )
 
     # -- using a trained model -----------------------------------------------------------
     def sample(self, num_samples, seed=None):
         """Draw z ~ N(0, I) and decode: ``num_samples`` new images (N, 28, 28, 1)."""
         num_samples = check_positive_int(num_samples, "num_samples")
         seed = check_seed(seed)
-        z = np.random.default_rng(seed).standard_normal((num_samples, self.latent_dim)).astype("float32")
+        z = (
+            np.random.default_rng(seed)
+            .standard_normal((num_samples, self.latent_dim))
+            .astype("float32")
+        )
         return self.decode(z)
 
     def reconstruct(self, x):
@@ -365,32 +496,56 @@ class CVAE(VAE):
 
     conditional = True
 
-    def __init__(self, latent_dim=2, num_classes=10, architecture="dense", beta=1.0, seed=None, **kwargs):
-        self.num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
-        super().__init__(latent_dim, architecture, beta=beta, seed=seed, **kwargs)
+    def __init__(
+        self,
+        latent_dim=2,
+        num_classes=10,
+        architecture="dense",
+        beta=1.0,
+        seed=None,
+        **kwargs,
+    ):
+        self.num_classes = check_positive_int(
+            num_classes, "num_classes", minimum=2
+        )
+        super().__init__(
+            latent_dim, architecture, beta=beta, seed=seed, **kwargs
+        )
 
     def _build_encoder(self):
-        return build_encoder(self.latent_dim, self.architecture, num_classes=self.num_classes)
+        return build_encoder(
+            self.latent_dim, self.architecture, num_classes=self.num_classes
+        )
 
     def _build_decoder(self):
-        return build_decoder(self.latent_dim, self.architecture, num_classes=self.num_classes)
+        return build_decoder(
+            self.latent_dim, self.architecture, num_classes=self.num_classes
+        )
 
     def get_config(self):
         return {**super().get_config(), "num_classes": self.num_classes}
 
     def _require_labels(self, y, call, per):
         if y is None:
-            raise TypeError(f"CVAE.{call} needs the labels y: one integer class in [0, {self.num_classes}) per {per}")
+            raise TypeError(
+                f"CVAE.{call} needs the labels y: one integer class in [0, {self.num_classes}) per {per}"
+            )
 
     def one_hot(self, labels):
         """Integer labels as one-hot rows (a tensor), the form the encoder and decoder take."""
-        return ops.one_hot(ops.cast(ops.reshape(labels, (-1,)), "int32"), self.num_classes)
+        return ops.one_hot(
+            ops.cast(ops.reshape(labels, (-1,)), "int32"), self.num_classes
+        )
 
     def call(self, inputs, training=False):
         # Eager JAX training hands NumPy batches to call(); a nested [images, one_hot] input must
         # not mix NumPy arrays and tensors, so both become tensors first.
-        images, labels = (t if ops.is_tensor(t) or isinstance(t, keras.KerasTensor) else ops.convert_to_tensor(t)
-                          for t in inputs)
+        images, labels = (
+            t
+            if ops.is_tensor(t) or isinstance(t, keras.KerasTensor)
+            else ops.convert_to_tensor(t)
+            for t in inputs
+        )
         one_hot = self.one_hot(labels)
         z_mean, z_log_var = self.encoder([images, one_hot], training=training)
         z = self.sampling([z_mean, z_log_var])
@@ -400,35 +555,67 @@ class CVAE(VAE):
     def log_importance_weights(self, x, num_samples, seed_generator):
         """The VAE's log-weights with the label: ``x = [images, labels]``, q(z|x,y) and p(x|z,y)."""
         images, labels = x
-        z_mean, z_log_var = self.encoder([images, self.one_hot(labels)], training=False)
+        z_mean, z_log_var = self.encoder(
+            [images, self.one_hot(labels)], training=False
+        )
         labels_k = _repeat(labels, num_samples)
-        return self._weigh(images, z_mean, z_log_var, num_samples, seed_generator,
-                           lambda z: self.decoder([z, self.one_hot(labels_k)], training=False))
+        return self._weigh(
+            images,
+            z_mean,
+            z_log_var,
+            num_samples,
+            seed_generator,
+            lambda z: self.decoder(
+                [z, self.one_hot(labels_k)], training=False
+            ),
+        )
 
     def encode(self, x, y):
         """Parameters of q(z|x,y) as NumPy arrays (N, latent_dim); y are integer labels."""
         self._require_labels(y, "encode(x, y)", "image")
         x = check_images(x)
         y = check_labels(y, self.num_classes, n=len(x))
-        return _in_batches(lambda bx, by: self.encoder([bx, self.one_hot(by)], training=False), x, y)
+        return _in_batches(
+            lambda bx, by: self.encoder(
+                [bx, self.one_hot(by)], training=False
+            ),
+            x,
+            y,
+        )
 
     def decode(self, z, y):
         """Bernoulli means p(x|z,y) as NumPy (N, 28, 28, 1); one integer label per code."""
         self._require_labels(y, "decode(z, y)", "code")
         z = check_latent(z, self.latent_dim)
         y = check_labels(y, self.num_classes, n=len(z))
-        return _in_batches(lambda bz, by: self.decoder_mean(self.decoder([bz, self.one_hot(by)], training=False)), z, y)
+        return _in_batches(
+            lambda bz, by: self.decoder_mean(
+                self.decoder([bz, self.one_hot(by)], training=False)
+            ),
+            z,
+            y,
+        )
 
     def sample(self, labels, seed=None):
         """One new image per integer label, with z ~ N(0, I)."""
-        if isinstance(labels, numbers.Integral) and not isinstance(labels, bool):
-            raise ValueError(f"CVAE.sample takes one class label per image to draw, got the number {labels}; "
-                             f"e.g. sample(np.repeat(np.arange({self.num_classes}), 4)) draws 4 images per class")
+        if isinstance(labels, numbers.Integral) and not isinstance(
+            labels, bool
+        ):
+            raise ValueError(
+                f"CVAE.sample takes one class label per image to draw, got the number {labels}; "
+                f"e.g. sample(np.repeat(np.arange({self.num_classes}), 4)) draws 4 images per class"
+            )
         labels = check_labels(labels, self.num_classes, name="labels")
         seed = check_seed(seed)
         if len(labels) == 0:
-            raise ValueError("labels is empty: pass at least one class label, e.g. [0, 1, 2]")
-        z = np.random.default_rng(seed).standard_normal((len(labels), self.latent_dim)).astype("float32")
+            raise ValueError(
+                "labels is empty: pass at least one class label, e.g. [0, 1, 2]"
+            )
+        z = (
+            np.random.default_rng(seed)
+            .standard_normal((len(labels), self.latent_dim))
+            .astype("float32")
+        )
         return self.decode(z, labels)
 
     def reconstruct(self, x, y):
@@ -449,10 +636,18 @@ def decode_latent(model, z, label=None) -> np.ndarray:
     """
     if not check_course_model(model):
         if label is not None:
-            raise ValueError(f"{type(model).__name__} is not conditional: label must be None")
+            raise ValueError(
+                f"{type(model).__name__} is not conditional: label must be None"
+            )
         return model.decode(z)
     if label is None:
-        raise ValueError(f"{type(model).__name__} is conditional: pass label=<a class> to decode with")
+        raise ValueError(
+            f"{type(model).__name__} is conditional: pass label=<a class> to decode with"
+        )
     if np.ndim(label) == 0:  # one class for every code
-        label = np.full(as_array(z, "z").shape[:1], check_class(label, model.num_classes), dtype="int32")
+        label = np.full(
+            as_array(z, "z").shape[:1],
+            check_class(label, model.num_classes),
+            dtype="int32",
+        )
     return model.decode(z, label)

@@ -16,7 +16,17 @@
   animation and the interactive latent explorer of the website.
 """
 
-from . import animation, conditional, curves, diagrams, explorer, images, latent, style, traversals
+from . import (
+    animation,
+    conditional,
+    curves,
+    diagrams,
+    explorer,
+    images,
+    latent,
+    style,
+    traversals,
+)
 from .animation import *  # noqa: F401,F403
 from .conditional import *  # noqa: F401,F403
 from .curves import *  # noqa: F401,F403
@@ -27,5 +37,14 @@ from .latent import *  # noqa: F401,F403
 from .style import *  # noqa: F401,F403
 from .traversals import *  # noqa: F401,F403
 
-__all__ = sorted(animation.__all__ + conditional.__all__ + curves.__all__ + diagrams.__all__
-                 + explorer.__all__ + images.__all__ + latent.__all__ + style.__all__ + traversals.__all__)
+__all__ = sorted(
+    animation.__all__
+    + conditional.__all__
+    + curves.__all__
+    + diagrams.__all__
+    + explorer.__all__
+    + images.__all__
+    + latent.__all__
+    + style.__all__
+    + traversals.__all__
+)

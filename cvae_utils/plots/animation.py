@@ -59,7 +59,8 @@ def _webp_data_url(canvas: np.ndarray, quality: int) -> str:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="WEBP", quality=quality)
     return "data:image/webp;base64," + base64.b64encode(
-        buffer.getvalue()).decode("ascii")
+        buffer.getvalue()
+    ).decode("ascii")
 
 
 class GridAnimation:
@@ -80,17 +81,21 @@ class GridAnimation:
 
     def to_html(self) -> str:
         """The player: a ``<figure>`` with the images and its script."""
-        urls = [_webp_data_url(canvas, self.quality)
-                for _, canvas in self.frames]
+        urls = [
+            _webp_data_url(canvas, self.quality) for _, canvas in self.frames
+        ]
         epochs = [int(epoch) for epoch, _ in self.frames]
         height, width = self.frames[-1][1].shape
         digest = hashlib.sha1("".join(urls).encode()).hexdigest()[:12]
         element_id = f"grid-animation-{digest}"
         title = html.escape(self.title)
         script = _PLAYER_JS % {
-            "id": json.dumps(element_id), "frames": json.dumps(urls),
-            "epochs": json.dumps(epochs), "title": json.dumps(self.title),
-            "interval": self.interval}
+            "id": json.dumps(element_id),
+            "frames": json.dumps(urls),
+            "epochs": json.dumps(epochs),
+            "title": json.dumps(self.title),
+            "interval": self.interval,
+        }
         return (
             f'<figure id="{element_id}" class="grid-animation" '
             f'style="margin: 0; max-width: {width}px">\n'
@@ -102,15 +107,20 @@ class GridAnimation:
             f'<label>Snapshot <input type="range" min="0" '
             f'max="{len(urls) - 1}" step="1" value="{len(urls) - 1}">'
             "</label></figcaption>\n"
-            f"<script>{script}</script>\n</figure>")
+            f"<script>{script}</script>\n</figure>"
+        )
 
     def _repr_html_(self) -> str:
         return self.to_html()
 
 
-def grid_animation(snapshots, ncols: int, interval: int = 700,
-                   title: str = "Decoded latent grid",
-                   quality: int = 80) -> GridAnimation:
+def grid_animation(
+    snapshots,
+    ncols: int,
+    interval: int = 700,
+    title: str = "Decoded latent grid",
+    quality: int = 80,
+) -> GridAnimation:
     """An HTML player of (epoch, images) snapshots, each tiled ``ncols`` wide.
 
     ``snapshots`` is what :class:`cvae_utils.LatentGridSnapshots` records;
@@ -120,18 +130,24 @@ def grid_animation(snapshots, ncols: int, interval: int = 700,
 
     Introduced in chapter 04, *Variational autoencoders*.
     """
-    if isinstance(snapshots, (str, bytes)) or not hasattr(snapshots,
-                                                          "__len__"):
+    if isinstance(snapshots, (str, bytes)) or not hasattr(
+        snapshots, "__len__"
+    ):
         raise TypeError(
             "snapshots must be a list of (epoch, images) pairs "
-            f"(LatentGridSnapshots.snapshots), got {type(snapshots).__name__}")
+            f"(LatentGridSnapshots.snapshots), got {type(snapshots).__name__}"
+        )
     if len(snapshots) == 0:
-        raise ValueError("snapshots is empty: train with a "
-                         "LatentGridSnapshots callback first")
+        raise ValueError(
+            "snapshots is empty: train with a "
+            "LatentGridSnapshots callback first"
+        )
     for i, item in enumerate(snapshots):
         if not isinstance(item, (list, tuple)) or len(item) != 2:
-            raise ValueError(f"snapshots[{i}] must be an (epoch, images) "
-                             f"pair, got {type(item).__name__}")
+            raise ValueError(
+                f"snapshots[{i}] must be an (epoch, images) "
+                f"pair, got {type(item).__name__}"
+            )
     ncols = check_positive_int(ncols, "ncols")
     interval = check_positive_int(interval, "interval")
     quality = check_positive_int(quality, "quality")
@@ -142,7 +158,9 @@ def grid_animation(snapshots, ncols: int, interval: int = 700,
     frames = [(epoch, tile(images, ncols)) for epoch, images in snapshots]
     shapes = {canvas.shape for _, canvas in frames}
     if len(shapes) > 1:
-        raise ValueError("every snapshot must hold the same number of images "
-                         f"of the same size, got canvases of shapes "
-                         f"{sorted(shapes)}")
+        raise ValueError(
+            "every snapshot must hold the same number of images "
+            f"of the same size, got canvases of shapes "
+            f"{sorted(shapes)}"
+        )
     return GridAnimation(frames, interval, title, quality)

@@ -3,17 +3,25 @@ importance-sampled bound tightens with K, confusion matrices."""
 
 from __future__ import annotations
 
-
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validation import as_array, check_nonnegative_float, check_number, check_positive_int
+from .._validation import (
+    as_array,
+    check_nonnegative_float,
+    check_number,
+    check_positive_int,
+)
 from ..evaluate.latent import ACTIVITY_THRESHOLD
 from .style import COLUMN_WIDTH, MIN_FONT_SIZE
 
-__all__ = ["plot_active_units", "plot_bound_vs_samples",
-           "plot_confusion_matrix", "plot_rate_distortion",
-           "plot_training_curves"]
+__all__ = [
+    "plot_active_units",
+    "plot_bound_vs_samples",
+    "plot_confusion_matrix",
+    "plot_rate_distortion",
+    "plot_training_curves",
+]
 
 
 _PANEL_KEYS = ("reconstruction_loss", "kl_loss", "gsnn_loss")
@@ -21,15 +29,26 @@ _PANEL_KEYS = ("reconstruction_loss", "kl_loss", "gsnn_loss")
 
 def _panel_titles(conditional: bool, structured: bool) -> dict:
     if structured:  # a QuadrantCVAE (chapter 06): y = the hidden pixels, x = the given ones
-        return {"reconstruction_loss": "−log p(y | x, z),  z ~ q(z | x, y)", "kl_loss": "KL(q(z | x, y) ‖ p(z | x))",
-                "gsnn_loss": "−log p(y | x, z),  z ~ p(z | x)", "loss": "Loss"}
+        return {
+            "reconstruction_loss": "−log p(y | x, z),  z ~ q(z | x, y)",
+            "kl_loss": "KL(q(z | x, y) ‖ p(z | x))",
+            "gsnn_loss": "−log p(y | x, z),  z ~ p(z | x)",
+            "loss": "Loss",
+        }
     given = "x,y" if conditional else "x"
-    return {"reconstruction_loss": f"Reconstruction (−log p(x|z{',y' if conditional else ''}))",
-            "kl_loss": f"KL(q(z|{given}) ‖ p(z))", "loss": "Loss"}
+    return {
+        "reconstruction_loss": f"Reconstruction (−log p(x|z{',y' if conditional else ''}))",
+        "kl_loss": f"KL(q(z|{given}) ‖ p(z))",
+        "loss": "Loss",
+    }
 
 
-def plot_training_curves(history, title: str = "Training curves", conditional: bool | None = None,
-                         validation_label: str = "test"):
+def plot_training_curves(
+    history,
+    title: str = "Training curves",
+    conditional: bool | None = None,
+    validation_label: str = "test",
+):
     """The terms of the loss per epoch, one panel each (train and, if present, validation).
 
     Accepts a keras History or its ``.history`` dict: reconstruction and KL side by side for a
@@ -40,31 +59,52 @@ def plot_training_curves(history, title: str = "Training curves", conditional: b
     """
     hist = getattr(history, "history", history)
     if not isinstance(hist, dict):
-        raise TypeError(f"history must be a keras History or its .history dict, got {type(history).__name__}")
+        raise TypeError(
+            f"history must be a keras History or its .history dict, got {type(history).__name__}"
+        )
     if not hist or not any(len(v) for v in hist.values()):
-        raise ValueError("history is empty: it records no epoch (did the model train?)")
+        raise ValueError(
+            "history is empty: it records no epoch (did the model train?)"
+        )
     panels = [k for k in _PANEL_KEYS if k in hist] or ["loss"]
     if panels[0] not in hist:
-        raise ValueError(f"history has none of reconstruction_loss, kl_loss or loss; keys: {sorted(hist)}")
+        raise ValueError(
+            f"history has none of reconstruction_loss, kl_loss or loss; keys: {sorted(hist)}"
+        )
     if conditional is None:
-        conditional = bool(getattr(getattr(history, "model", None), "conditional", False))
+        conditional = bool(
+            getattr(getattr(history, "model", None), "conditional", False)
+        )
     elif not isinstance(conditional, bool):
-        raise TypeError(f"conditional must be True, False or None, got {conditional!r}")
+        raise TypeError(
+            f"conditional must be True, False or None, got {conditional!r}"
+        )
     if not isinstance(validation_label, str) or not validation_label:
-        raise TypeError(f"validation_label must be a non-empty string, got {validation_label!r}")
+        raise TypeError(
+            f"validation_label must be a non-empty string, got {validation_label!r}"
+        )
     nice = _panel_titles(conditional, structured="gsnn_loss" in hist)
     # at most two panels side by side: each keeps readable text at the column's width
     ncols = min(2, len(panels))
     nrows = -(-len(panels) // ncols)
     width = COLUMN_WIDTH if ncols == 2 else 4.5
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 3.2 * nrows + 0.4), squeeze=False)
-    for ax in axes.flat[len(panels):]:
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(width, 3.2 * nrows + 0.4), squeeze=False
+    )
+    for ax in axes.flat[len(panels) :]:
         ax.axis("off")
     for ax, key in zip(axes.flat, panels):
         epochs = np.arange(1, len(hist[key]) + 1)
         ax.plot(epochs, hist[key], marker="o", ms=3, label="train")
         if "val_" + key in hist:
-            ax.plot(epochs, hist["val_" + key], marker="s", ms=3, ls="--", label=validation_label)
+            ax.plot(
+                epochs,
+                hist["val_" + key],
+                marker="s",
+                ms=3,
+                ls="--",
+                label=validation_label,
+            )
         ax.set_xlabel("epoch")
         ax.set_ylabel("nats per image")
         ax.set_title(nice[key])
@@ -78,13 +118,23 @@ def plot_training_curves(history, title: str = "Training curves", conditional: b
 def _beta_labels(betas, n: int, labels=None) -> list[str]:
     """The points' or rows' labels: ``labels`` when given (e.g. names of models that share one β), else β=…."""
     if labels is not None:
-        if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__") or len(labels) != n:
-            raise ValueError(f"labels must be a list with one name per point/row ({n}), got {labels!r}")
+        if (
+            isinstance(labels, (str, bytes))
+            or not hasattr(labels, "__len__")
+            or len(labels) != n
+        ):
+            raise ValueError(
+                f"labels must be a list with one name per point/row ({n}), got {labels!r}"
+            )
         return [str(label) for label in labels]
     if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__"):
-        raise TypeError(f"betas must be a list of numbers, got {type(betas).__name__}")
+        raise TypeError(
+            f"betas must be a list of numbers, got {type(betas).__name__}"
+        )
     if len(betas) != n:
-        raise ValueError(f"betas must have one entry per point/row ({n}), got {len(betas)}")
+        raise ValueError(
+            f"betas must have one entry per point/row ({n}), got {len(betas)}"
+        )
     labels = []
     for b in betas:
         check_number(b, "every entry of betas")
@@ -92,8 +142,15 @@ def _beta_labels(betas, n: int, labels=None) -> list[str]:
     return labels
 
 
-def plot_rate_distortion(rates, distortions, betas, title: str = "Rate–distortion plane of the β sweep",
-                         ax=None, xscale: str = "linear", labels=None):
+def plot_rate_distortion(
+    rates,
+    distortions,
+    betas,
+    title: str = "Rate–distortion plane of the β sweep",
+    ax=None,
+    xscale: str = "linear",
+    labels=None,
+):
     """Scatter of (rate = KL, distortion = reconstruction) in nats, one annotated point per beta.
 
     A dashed line of constant rate + distortion (= -ELBO) passes through the point with the smallest
@@ -105,15 +162,21 @@ def plot_rate_distortion(rates, distortions, betas, title: str = "Rate–distort
     Introduced in chapter 08, *The KL weight and posterior collapse*.
     """
     if xscale not in ("linear", "symlog"):
-        raise ValueError(f"xscale must be 'linear' or 'symlog', got {xscale!r}")
+        raise ValueError(
+            f"xscale must be 'linear' or 'symlog', got {xscale!r}"
+        )
     r = as_array(rates, "rates").astype("float64")
     d = as_array(distortions, "distortions").astype("float64")
     if r.ndim != 1 or d.shape != r.shape or len(r) == 0:
-        raise ValueError(f"rates and distortions must be 1-D with the same length, got shapes {r.shape} and {d.shape}")
+        raise ValueError(
+            f"rates and distortions must be 1-D with the same length, got shapes {r.shape} and {d.shape}"
+        )
     if not (np.all(np.isfinite(r)) and np.all(np.isfinite(d))):
         raise ValueError("rates and distortions must be finite")
     if r.min() < -1e-6:
-        raise ValueError(f"rates are KL divergences and cannot be negative, got {r.min():g}")
+        raise ValueError(
+            f"rates are KL divergences and cannot be negative, got {r.min():g}"
+        )
     labels = _beta_labels(betas, len(r), labels)
     fig = None
     if ax is None:
@@ -121,13 +184,25 @@ def plot_rate_distortion(rates, distortions, betas, title: str = "Rate–distort
     ax.plot(r, d, color="0.7", lw=1, zorder=1)
     ax.scatter(r, d, c=np.arange(len(r)), cmap="viridis", s=40, zorder=2)
     for ri, di, label in zip(r, d, labels):
-        ax.annotate(label, (ri, di), textcoords="offset points", xytext=(6, 4), fontsize=MIN_FONT_SIZE)
+        ax.annotate(
+            label,
+            (ri, di),
+            textcoords="offset points",
+            xytext=(6, 4),
+            fontsize=MIN_FONT_SIZE,
+        )
     best = int(np.argmin(r + d))
     total = r[best] + d[best]
     line_r = np.linspace(0.0, total, 2000)
     pad_d = 0.08 * (d.max() - d.min() + 1.0)
-    ax.plot(line_r, total - line_r, ls="--", color="tab:red", lw=1,
-            label=f"rate + distortion = {total:.1f} nats (smallest −ELBO, {labels[best]})")
+    ax.plot(
+        line_r,
+        total - line_r,
+        ls="--",
+        color="tab:red",
+        lw=1,
+        label=f"rate + distortion = {total:.1f} nats (smallest −ELBO, {labels[best]})",
+    )
     ax.set_ylim(d.min() - pad_d, d.max() + pad_d)
     if xscale == "symlog":
         ax.set_xscale("symlog", linthresh=1.0)
@@ -135,7 +210,10 @@ def plot_rate_distortion(rates, distortions, betas, title: str = "Rate–distort
     else:
         pad_r = 0.08 * (r.max() - r.min() + 1.0)
         ax.set_xlim(min(0.0, r.min()) - pad_r, r.max() + 3 * pad_r)
-    ax.set_xlabel("rate R = KL(q(z|x) ‖ p(z))  [nats per image]" + ("  (symlog scale)" if xscale == "symlog" else ""))
+    ax.set_xlabel(
+        "rate R = KL(q(z|x) ‖ p(z))  [nats per image]"
+        + ("  (symlog scale)" if xscale == "symlog" else "")
+    )
     ax.set_ylabel("distortion D = −log p(x|z)  [nats per image]")
     ax.set_title(title)
     ax.legend(fontsize=MIN_FONT_SIZE, loc="best")
@@ -145,8 +223,13 @@ def plot_rate_distortion(rates, distortions, betas, title: str = "Rate–distort
     return fig
 
 
-def plot_active_units(activities, betas, threshold: float = ACTIVITY_THRESHOLD,
-                      title: str = "Which latent dimensions carry information?", labels=None):
+def plot_active_units(
+    activities,
+    betas,
+    threshold: float = ACTIVITY_THRESHOLD,
+    title: str = "Which latent dimensions carry information?",
+    labels=None,
+):
     """Two panels: the number of active units per beta, and each model's activities sorted.
 
     ``activities`` is a list with one array of shape (d,) per beta (from :func:`~cvae_utils.evaluate.latent_activity`);
@@ -158,23 +241,37 @@ def plot_active_units(activities, betas, threshold: float = ACTIVITY_THRESHOLD,
     if isinstance(activities, np.ndarray) and activities.ndim == 2:
         activities = list(activities)
     if not isinstance(activities, (list, tuple)) or not activities:
-        raise TypeError("activities must be a non-empty list of arrays, one per beta")
+        raise TypeError(
+            "activities must be a non-empty list of arrays, one per beta"
+        )
     acts = []
     for i, a in enumerate(activities):
         arr = as_array(a, f"activities[{i}]").astype("float64")
         if arr.ndim != 1 or len(arr) == 0:
-            raise ValueError(f"activities[{i}] must have shape (latent_dim,), got {arr.shape}")
+            raise ValueError(
+                f"activities[{i}] must have shape (latent_dim,), got {arr.shape}"
+            )
         if not np.all(np.isfinite(arr)) or arr.min() < 0:
-            raise ValueError(f"activities[{i}] must hold finite variances >= 0")
+            raise ValueError(
+                f"activities[{i}] must hold finite variances >= 0"
+            )
         acts.append(arr)
     per = "β" if labels is None else "model"
     labels = _beta_labels(betas, len(acts), labels)
     counts = [int(np.sum(a > threshold)) for a in acts]
-    fig, (left, right) = plt.subplots(2, 1, figsize=(COLUMN_WIDTH, 7.4))  # one above the other: readable at column width
+    fig, (left, right) = plt.subplots(
+        2, 1, figsize=(COLUMN_WIDTH, 7.4)
+    )  # one above the other: readable at column width
     positions = np.arange(len(acts))
-    left.bar(positions, counts, color=plt.get_cmap("viridis")(np.linspace(0, 1, len(acts))))
+    left.bar(
+        positions,
+        counts,
+        color=plt.get_cmap("viridis")(np.linspace(0, 1, len(acts))),
+    )
     for p, c in zip(positions, counts):
-        left.text(p, c, str(c), ha="center", va="bottom", fontsize=MIN_FONT_SIZE)
+        left.text(
+            p, c, str(c), ha="center", va="bottom", fontsize=MIN_FONT_SIZE
+        )
     left.set_xticks(positions)
     left.set_xticklabels(labels, rotation=30)
     left.set_ylabel(f"active units (activity > {threshold:g})")
@@ -184,9 +281,21 @@ def plot_active_units(activities, betas, threshold: float = ACTIVITY_THRESHOLD,
     floor = 1e-6  # a fully collapsed unit has activity ~0; draw it at the bottom of the log axis
     for i, (a, label) in enumerate(zip(acts, labels)):
         ranks = np.arange(1, len(a) + 1)
-        right.plot(ranks, np.maximum(np.sort(a)[::-1], floor), marker="o", ms=3,
-                   color=cmap(i / max(1, len(acts) - 1)), label=label)
-    right.axhline(threshold, ls="--", color="tab:red", lw=1, label=f"threshold {threshold:g}")
+        right.plot(
+            ranks,
+            np.maximum(np.sort(a)[::-1], floor),
+            marker="o",
+            ms=3,
+            color=cmap(i / max(1, len(acts) - 1)),
+            label=label,
+        )
+    right.axhline(
+        threshold,
+        ls="--",
+        color="tab:red",
+        lw=1,
+        label=f"threshold {threshold:g}",
+    )
     right.set_yscale("log")
     right.set_xlabel("latent dimension, sorted by activity")
     right.set_ylabel("activity Var$_x$[E$_q$[$z_i$]]")
@@ -198,7 +307,9 @@ def plot_active_units(activities, betas, threshold: float = ACTIVITY_THRESHOLD,
     return fig
 
 
-def plot_bound_vs_samples(num_samples, estimates, elbos=None, title="How the bound tightens with K"):
+def plot_bound_vs_samples(
+    num_samples, estimates, elbos=None, title="How the bound tightens with K"
+):
     """One line per model: importance-sampled -log p(x) against K (log axis), with the model's
     -ELBO as a dashed line of the same colour when ``elbos`` (a dict like ``estimates``) is given.
 
@@ -208,21 +319,36 @@ def plot_bound_vs_samples(num_samples, estimates, elbos=None, title="How the bou
     """
     ks = as_array(num_samples, "num_samples")
     if ks.ndim != 1 or len(ks) < 2 or np.any(ks < 1):
-        raise ValueError(f"num_samples must be at least two sample counts >= 1, got {num_samples!r}")
+        raise ValueError(
+            f"num_samples must be at least two sample counts >= 1, got {num_samples!r}"
+        )
     if not isinstance(estimates, dict) or not estimates:
-        raise TypeError("estimates must be a non-empty dict {model name: values, one per K}")
-    ncols = min(3, len(estimates))  # three panels a row fit the column with readable text
+        raise TypeError(
+            "estimates must be a non-empty dict {model name: values, one per K}"
+        )
+    ncols = min(
+        3, len(estimates)
+    )  # three panels a row fit the column with readable text
     nrows = -(-len(estimates) // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(COLUMN_WIDTH * ncols / 3, 2.9 * nrows + 0.5), squeeze=False)
-    for ax in axes.flat[len(estimates):]:
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(COLUMN_WIDTH * ncols / 3, 2.9 * nrows + 0.5),
+        squeeze=False,
+    )
+    for ax in axes.flat[len(estimates) :]:
         ax.axis("off")
     for ax, (name, values) in zip(axes.flat, estimates.items()):
         values = as_array(values, f"estimates[{name!r}]")
         if values.shape != ks.shape:
-            raise ValueError(f"estimates[{name!r}] needs one value per K ({len(ks)}), got shape {values.shape}")
+            raise ValueError(
+                f"estimates[{name!r}] needs one value per K ({len(ks)}), got shape {values.shape}"
+            )
         ax.plot(ks, values, marker="o", ms=3, label="IS estimate")
         if elbos is not None and name in elbos:
-            ax.axhline(float(elbos[name]), ls="--", color="grey", label="−ELBO")
+            ax.axhline(
+                float(elbos[name]), ls="--", color="grey", label="−ELBO"
+            )
         ax.set_xscale("log")
         ax.set_title(name, fontsize=10)
         ax.set_xlabel("K (samples per image)")
@@ -235,16 +361,26 @@ def plot_bound_vs_samples(num_samples, estimates, elbos=None, title="How the bou
     return fig
 
 
-def plot_confusion_matrix(matrix, class_names=None, title="Requested class (rows) vs judged class (columns)"):
+def plot_confusion_matrix(
+    matrix,
+    class_names=None,
+    title="Requested class (rows) vs judged class (columns)",
+):
     """Heat map of a row-normalised (C, C) confusion matrix, with the percentages written in.
 
     Introduced in chapter 07, *Evaluating generative models*.
     """
     matrix = as_array(matrix, "matrix")
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"matrix must be square (num_classes, num_classes), got shape {matrix.shape}")
+        raise ValueError(
+            f"matrix must be square (num_classes, num_classes), got shape {matrix.shape}"
+        )
     n = check_positive_int(matrix.shape[0], "number of classes", minimum=2)
-    names = [str(c) for c in range(n)] if class_names is None else [str(c) for c in class_names]
+    names = (
+        [str(c) for c in range(n)]
+        if class_names is None
+        else [str(c) for c in class_names]
+    )
     if len(names) != n:
         raise ValueError(f"class_names needs {n} names, got {len(names)}")
     fig, ax = plt.subplots(figsize=(0.55 * n + 1.5, 0.55 * n + 1))
@@ -252,8 +388,15 @@ def plot_confusion_matrix(matrix, class_names=None, title="Requested class (rows
     for i in range(n):
         for j in range(n):
             if matrix[i, j] >= 0.005:
-                ax.text(j, i, f"{100 * matrix[i, j]:.0f}", ha="center", va="center", fontsize=MIN_FONT_SIZE,
-                        color="white" if matrix[i, j] > 0.5 else "black")
+                ax.text(
+                    j,
+                    i,
+                    f"{100 * matrix[i, j]:.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=MIN_FONT_SIZE,
+                    color="white" if matrix[i, j] > 0.5 else "black",
+                )
     ax.set_xticks(range(n), names)
     ax.set_yticks(range(n), names)
     ax.set_xlabel("judged as")

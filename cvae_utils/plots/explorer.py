@@ -23,11 +23,16 @@ import json
 
 import numpy as np
 
-from .._validation import as_array, check_latent, check_number, check_positive_int
+from .._validation import (
+    as_array,
+    check_latent,
+    check_number,
+    check_positive_int,
+)
 from ..models.core import decode_latent
+from ..web import _check_name
 from .images import tile
 from .latent import CLASS_COLORS, latent_grid
-from ..web import _check_name
 
 __all__ = ["draw_digit", "draw_digit_html", "explorer_html", "latent_explorer"]
 

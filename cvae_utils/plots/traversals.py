@@ -22,16 +22,37 @@ def _labels_of(label):
     """None, or the list of labels to draw rows for (an int gives one)."""
     if label is None:
         return None
-    if isinstance(label, (int, np.integer)) and not isinstance(label, (bool, np.bool_)):
+    if isinstance(label, (int, np.integer)) and not isinstance(
+        label, (bool, np.bool_)
+    ):
         return [int(label)]
-    if isinstance(label, (str, bytes, bool, np.bool_)) or not hasattr(label, "__len__") or len(label) == 0:
-        raise TypeError(f"label must be an integer class or a non-empty list of them, got {label!r}")
-    return [int(y) if isinstance(y, (int, np.integer)) and not isinstance(y, (bool, np.bool_)) else y
-            for y in label]
+    if (
+        isinstance(label, (str, bytes, bool, np.bool_))
+        or not hasattr(label, "__len__")
+        or len(label) == 0
+    ):
+        raise TypeError(
+            f"label must be an integer class or a non-empty list of them, got {label!r}"
+        )
+    return [
+        int(y)
+        if isinstance(y, (int, np.integer))
+        and not isinstance(y, (bool, np.bool_))
+        else y
+        for y in label
+    ]
 
 
-def plot_latent_traversal(model, z, dims, offsets, label=None, row_labels=None,
-                          title: str | None = "Latent traversal: one dimension moves per row", cell_size: float = 0.7):
+def plot_latent_traversal(
+    model,
+    z,
+    dims,
+    offsets,
+    label=None,
+    row_labels=None,
+    title: str | None = "Latent traversal: one dimension moves per row",
+    cell_size: float = 0.7,
+):
     """Draw latent traversals of the code ``z`` (shape (latent_dim,)), one row per dimension in ``dims``
     (chapter 11, "What the latent code means").
 
@@ -43,17 +64,38 @@ def plot_latent_traversal(model, z, dims, offsets, label=None, row_labels=None,
     """
     check_positive_float(cell_size, "cell_size")
     labels = _labels_of(label)
-    dims_list = [dims] if isinstance(dims, (int, np.integer)) and not isinstance(dims, (bool, np.bool_)) else dims
+    dims_list = (
+        [dims]
+        if isinstance(dims, (int, np.integer))
+        and not isinstance(dims, (bool, np.bool_))
+        else dims
+    )
     if labels is None:
-        images = latent_traversal(model, z, dims_list, offsets)  # validates model, z, dims and offsets
+        images = latent_traversal(
+            model, z, dims_list, offsets
+        )  # validates model, z, dims and offsets
         default_labels = [f"z[{d}]" for d in dims_list]
     else:
-        per_label = [latent_traversal(model, z, dims_list, offsets, label=y) for y in labels]
-        images = np.stack(per_label, axis=1).reshape(-1, *per_label[0].shape[1:])  # (dim, label) rows
-        default_labels = [f"z[{d}], label {y}" for d in dims_list for y in labels]
+        per_label = [
+            latent_traversal(model, z, dims_list, offsets, label=y)
+            for y in labels
+        ]
+        images = np.stack(per_label, axis=1).reshape(
+            -1, *per_label[0].shape[1:]
+        )  # (dim, label) rows
+        default_labels = [
+            f"z[{d}], label {y}" for d in dims_list for y in labels
+        ]
     images = images.reshape(-1, *images.shape[-3:])
     ncols = len(np.asarray(offsets))
-    col_titles = [f"{float(t):+.3g}" for t in np.asarray(offsets, dtype="float64")]
-    return plot_image_grid(images, ncols=ncols, title=title, cell_size=cell_size,
-                           row_labels=default_labels if row_labels is None else row_labels,
-                           col_titles=col_titles)
+    col_titles = [
+        f"{float(t):+.3g}" for t in np.asarray(offsets, dtype="float64")
+    ]
+    return plot_image_grid(
+        images,
+        ncols=ncols,
+        title=title,
+        cell_size=cell_size,
+        row_labels=default_labels if row_labels is None else row_labels,
+        col_titles=col_titles,
+    )

@@ -28,21 +28,32 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 TEMPLATES = Path(__file__).parent / "templates"
-OUTPUT_BACKGROUND = (0xF3, 0xF4, 0xF5)  # the theme's --pst-color-surface (light), behind cell outputs
+OUTPUT_BACKGROUND = (
+    0xF3,
+    0xF4,
+    0xF5,
+)  # the theme's --pst-color-surface (light), behind cell outputs
 MIN_CONTRAST = 4.5  # WCAG 2.1 AA, normal-size text
 
-_ANIMATION_SLIDER = re.compile(r'<input (?=[^>]*class="anim-slider")(?![^>]*aria-label)')
+_ANIMATION_SLIDER = re.compile(
+    r'<input (?=[^>]*class="anim-slider")(?![^>]*aria-label)'
+)
 _IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt=)")
 _RICH_SPAN = re.compile(r'<span style="color: (#[0-9a-fA-F]{6})[^"]*">')
 
 
 # -- 1. alternative text from the cell metadata ---------------------------------------------------
 
+
 def _is_figure(node) -> bool:
     """An image output, or an HTML output with a picture in it (matplotlib's animation player)."""
     if isinstance(node, nodes.image):
         return True
-    return isinstance(node, nodes.raw) and "html" in node.get("format", "") and "<img" in node.astext()
+    return (
+        isinstance(node, nodes.raw)
+        and "html" in node.get("format", "")
+        and "<img" in node.astext()
+    )
 
 
 def set_alt_texts(app, doctree, docname):
@@ -57,34 +68,51 @@ def set_alt_texts(app, doctree, docname):
         if isinstance(alts, str):
             alts = [alts]
         if len(alts) != len(figures):
-            logger.warning(f"cell {cell.get('cell_index')} shows {len(figures)} figure(s) but its alt_text "
-                           f"metadata has {len(alts)} (python -m tools.alt_text --check names the cell)", location=cell)
+            logger.warning(
+                f"cell {cell.get('cell_index')} shows {len(figures)} figure(s) but its alt_text "
+                f"metadata has {len(alts)} (python -m tools.alt_text --check names the cell)",
+                location=cell,
+            )
             continue
         for node, alt in zip(figures, alts, strict=True):
             if isinstance(node, nodes.image):
                 node["alt"] = alt
             else:  # raw HTML: an alt attribute on each <img> that has none
-                escaped = alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-                node[0] = nodes.Text(_IMG_WITHOUT_ALT.sub(f'<img alt="{escaped}"', node.astext()))
+                escaped = (
+                    alt.replace("&", "&amp;")
+                    .replace('"', "&quot;")
+                    .replace("<", "&lt;")
+                )
+                node[0] = nodes.Text(
+                    _IMG_WITHOUT_ALT.sub(
+                        f'<img alt="{escaped}"', node.astext()
+                    )
+                )
 
 
 # -- 2.-5. the page's HTML -------------------------------------------------------------------------
 
+
 def _luminance(rgb) -> float:
     channels = [c / 255 for c in rgb]
-    channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    channels = [
+        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        for c in channels
+    ]
     return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
 
 
 def contrast(foreground, background) -> float:
     """The WCAG 2.1 contrast ratio of two sRGB colours, from 1 to 21."""
-    lighter, darker = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    lighter, darker = sorted(
+        (_luminance(foreground), _luminance(background)), reverse=True
+    )
     return (lighter + 0.05) / (darker + 0.05)
 
 
 def readable(color: str, background=OUTPUT_BACKGROUND) -> str:
     """``color`` (#rrggbb), darkened just enough to be readable on ``background``; same hue."""
-    rgb = tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+    rgb = tuple(int(color[i : i + 2], 16) for i in (1, 3, 5))
     scale = 1.0
     while contrast([c * scale for c in rgb], background) < MIN_CONTRAST:
         scale -= 0.02
@@ -101,12 +129,15 @@ def fix_page_html(app, pagename, templatename, context, doctree):
     if not body:
         return
     body = _ANIMATION_SLIDER.sub('<input aria-label="Animation frame" ', body)
-    body = body.replace('<summary aria-label="Toggle hidden content">', "<summary>")
+    body = body.replace(
+        '<summary aria-label="Toggle hidden content">', "<summary>"
+    )
     body = body.replace('role="doc-biblioentry"', 'role="listitem"')
     context["body"] = _RICH_SPAN.sub(_darken_span, body)
 
 
 # -- 6. the theme's own templates ------------------------------------------------------------------
+
 
 def add_templates(app, config):
     # first, so that these override the theme's components of the same name
@@ -119,4 +150,8 @@ def setup(app):
     app.connect("html-page-context", fix_page_html)
     app.add_css_file("accessibility.css")
     app.add_js_file("fit-equations.js")
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -23,7 +23,11 @@ def png_width(path: Path) -> int | None:
     """Pixel width of a PNG file, from its header; None if the file is not a PNG."""
     with open(path, "rb") as stream:
         header = stream.read(24)
-    if len(header) < 24 or not header.startswith(_PNG_SIGNATURE) or header[12:16] != b"IHDR":
+    if (
+        len(header) < 24
+        or not header.startswith(_PNG_SIGNATURE)
+        or header[12:16] != b"IHDR"
+    ):
         return None
     return struct.unpack(">I", header[16:20])[0]
 
@@ -46,8 +50,14 @@ def size_output_figures(app, doctree):
         image.attributes.pop("height", None)
         if "width" in image or "scale" in image:
             continue
-        candidate = image.get("candidates", {}).get("*")  # set once Sphinx collected the image
-        path = Path(app.srcdir, candidate) if candidate else Path(app.env.relfn2path(image["uri"], docname)[1])
+        candidate = image.get("candidates", {}).get(
+            "*"
+        )  # set once Sphinx collected the image
+        path = (
+            Path(app.srcdir, candidate)
+            if candidate
+            else Path(app.env.relfn2path(image["uri"], docname)[1])
+        )
         width = png_width(path) if path.is_file() else None
         if width:
             image["width"] = f"{width}px"
@@ -55,4 +65,8 @@ def size_output_figures(app, doctree):
 
 def setup(app):
     app.connect("doctree-read", size_output_figures)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -41,8 +41,12 @@ def _chapter_times():
 
 def _toc_chapters(srcdir: Path) -> list[str]:
     toc = yaml.safe_load((srcdir / "_toc.yml").read_text(encoding="utf-8"))
-    return [entry["file"] for part in toc.get("parts", []) for entry in part.get("chapters", [])
-            if entry.get("file", "").startswith("chapters/")]
+    return [
+        entry["file"]
+        for part in toc.get("parts", [])
+        for entry in part.get("chapters", [])
+        if entry.get("file", "").startswith("chapters/")
+    ]
 
 
 def chapter_card(srcdir: Path, docname: str, results: dict) -> str:
@@ -51,7 +55,9 @@ def chapter_card(srcdir: Path, docname: str, results: dict) -> str:
     notebook_path = srcdir / f"{docname}.ipynb"
     if notebook_path.exists():
         notebook = nbformat.read(notebook_path, as_version=4)
-        text = next(c.source for c in notebook.cells if c.cell_type == "markdown")
+        text = next(
+            c.source for c in notebook.cells if c.cell_type == "markdown"
+        )
         name = notebook_path.name
         line = f"Reading about {times.reading_minutes(notebook)} min"
         if name in results.get("full", {}).get("seconds", {}):
@@ -64,8 +70,10 @@ def chapter_card(srcdir: Path, docname: str, results: dict) -> str:
     if title is None:
         raise ValueError(f"{docname}: no '# Title' heading to name its card")
     number = Path(docname).name.split("_")[0]
-    return (f":::{{grid-item-card}} {number} · {title.group(1).strip()}\n:link: {docname}\n:link-type: doc\n\n"
-            f"{line}\n:::\n")
+    return (
+        f":::{{grid-item-card}} {number} · {title.group(1).strip()}\n:link: {docname}\n:link-type: doc\n\n"
+        f"{line}\n:::\n"
+    )
 
 
 class ChapterCards(SphinxDirective):
@@ -73,13 +81,22 @@ class ChapterCards(SphinxDirective):
 
     def run(self):
         srcdir = Path(self.env.srcdir)
-        results = json.loads(_chapter_times().BOOK_TIME.read_text(encoding="utf-8"))
+        results = json.loads(
+            _chapter_times().BOOK_TIME.read_text(encoding="utf-8")
+        )
         self.env.note_dependency(str(_chapter_times().BOOK_TIME))
-        cards = [chapter_card(srcdir, doc, results) for doc in _toc_chapters(srcdir)]
-        markup = "::::{grid} 1 2 2 3\n:gutter: 2\n\n" + "\n".join(cards) + "::::\n"
+        cards = [
+            chapter_card(srcdir, doc, results) for doc in _toc_chapters(srcdir)
+        ]
+        markup = (
+            "::::{grid} 1 2 2 3\n:gutter: 2\n\n" + "\n".join(cards) + "::::\n"
+        )
         container = nodes.container(classes=["chapter-cards"])
-        self.state.nested_parse(StringList(markup.splitlines(), source=self.env.docname), self.content_offset,
-                                container)
+        self.state.nested_parse(
+            StringList(markup.splitlines(), source=self.env.docname),
+            self.content_offset,
+            container,
+        )
         return [container]
 
 
@@ -91,15 +108,23 @@ class ColabButton(SphinxDirective):
 
     def run(self):
         options = self.config.html_theme_options
-        url, branch = options.get("repository_url", ""), options.get("repository_branch", "main")
+        url, branch = (
+            options.get("repository_url", ""),
+            options.get("repository_branch", "main"),
+        )
         if not url.startswith("https://github.com/"):
-            raise self.error(f"colab-button needs the book's GitHub repository (repository: url), got {url!r}")
+            raise self.error(
+                f"colab-button needs the book's GitHub repository (repository: url), got {url!r}"
+            )
         href = f"{COLAB}{url.removeprefix('https://github.com/').strip('/')}/blob/{branch}/{self.arguments[0]}"
         label = " ".join(self.content) or "Open in Colab"
         markup = f"```{{button-link}} {href}\n:color: primary\n:outline:\n:expand:\n\n{label}\n```"
         container = nodes.container(classes=["colab-button"])
-        self.state.nested_parse(StringList(markup.splitlines(), source=self.env.docname), self.content_offset,
-                                container)
+        self.state.nested_parse(
+            StringList(markup.splitlines(), source=self.env.docname),
+            self.content_offset,
+            container,
+        )
         return [container]
 
 
@@ -107,4 +132,8 @@ def setup(app):
     app.setup_extension("sphinx_design")
     app.add_directive("chapter-cards", ChapterCards)
     app.add_directive("colab-button", ColabButton)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

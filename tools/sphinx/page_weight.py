@@ -40,7 +40,8 @@ from sphinx.util.images import get_image_size
 TEMPLATES = Path(__file__).parent / "templates" / "page_weight"
 _FONT_AWESOME_SCRIPT = re.compile(
     r'\s*<script\b[^>]*\bsrc="[^"]*_static/scripts/fontawesome\.js'
-    r'[^"]*"[^>]*></script>')
+    r'[^"]*"[^>]*></script>'
+)
 # inline scripts of other extensions read these files' globals at once
 _KEEP_BLOCKING = {"documentation_options.js"}
 _MATH_MARKUP = ('class="math', "mathjax_process", "tex2jax_process")
@@ -78,7 +79,11 @@ def lazy_images(body: str, sizes: dict) -> str:
             return tag
         extra = ' loading="lazy" decoding="async"'
         src = _SRC.search(tag)
-        size = sizes.get(unquote(src.group(1)).rsplit("/", 1)[-1]) if src else None
+        size = (
+            sizes.get(unquote(src.group(1)).rsplit("/", 1)[-1])
+            if src
+            else None
+        )
         if size and not re.search(r"\b(width|height|style)=", tag):
             extra += f' width="{size[0]}" height="{size[1]}"'
         return tag[:4] + extra + tag[4:]
@@ -108,13 +113,18 @@ def _is_mathjax(app, script) -> bool:
 def _deferred(script):
     attributes = dict(script.attributes)
     filename = str(script.filename or "")
-    if (not filename or "async" in attributes or "defer" in attributes
-            or Path(filename).name in _KEEP_BLOCKING):
+    if (
+        not filename
+        or "async" in attributes
+        or "defer" in attributes
+        or Path(filename).name in _KEEP_BLOCKING
+    ):
         return script
     attributes["defer"] = "defer"
     # a copy, not a change: Sphinx shares its script objects between pages
-    return type(script)(script.filename, priority=script.priority,
-                        **attributes)
+    return type(script)(
+        script.filename, priority=script.priority, **attributes
+    )
 
 
 def lighten_page(app, pagename, templatename, context, doctree):
@@ -133,5 +143,8 @@ def setup(app):
     app.connect("config-inited", add_templates)
     # after sphinx.ext.mathjax (500) has added MathJax to the page
     app.connect("html-page-context", lighten_page, priority=800)
-    return {"version": "1.0", "parallel_read_safe": True,
-            "parallel_write_safe": True}
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

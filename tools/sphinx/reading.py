@@ -35,7 +35,10 @@ def renumber_per_chapter(fignumbers: dict, docname: str) -> dict:
             continue
         ordered = sorted(numbers, key=lambda node_id: numbers[node_id])
         prefix = () if chapter is None else (chapter,)
-        renumbered[figtype] = {node_id: prefix + (k,) for k, node_id in enumerate(ordered, start=1)}
+        renumbered[figtype] = {
+            node_id: prefix + (k,)
+            for k, node_id in enumerate(ordered, start=1)
+        }
     return renumbered
 
 
@@ -48,6 +51,13 @@ def _renumber(app, env):
 def setup(app):
     # after Sphinx's own numbering (TocTreeCollector, default priority), before the pages are written
     app.connect("env-get-updated", _renumber, priority=900)
-    app.connect("builder-inited", lambda app: app.config.html_static_path.append(str(STATIC)))
+    app.connect(
+        "builder-inited",
+        lambda app: app.config.html_static_path.append(str(STATIC)),
+    )
     app.add_js_file("scroll-hint.js", loading_method="defer")
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -17,13 +17,17 @@ from __future__ import annotations
 import re
 
 _MATPLOTLIB_FONT_AWESOME = re.compile(
-    r'<link rel="stylesheet"\s+href="https://maxcdn\.bootstrapcdn\.com/font-awesome/[^"]*"\s*/?>\s*')
+    r'<link rel="stylesheet"\s+href="https://maxcdn\.bootstrapcdn\.com/font-awesome/[^"]*"\s*/?>\s*'
+)
 
 
 def _script_key(script):
     attributes = getattr(script, "attributes", {}) or {}
-    return (getattr(script, "filename", str(script)) or "", getattr(script, "priority", 500),
-            tuple(sorted((str(k), str(v)) for k, v in attributes.items())))
+    return (
+        getattr(script, "filename", str(script)) or "",
+        getattr(script, "priority", 500),
+        tuple(sorted((str(k), str(v)) for k, v in attributes.items())),
+    )
 
 
 def drop_duplicate_scripts(app, pagename, templatename, context, doctree):
@@ -48,4 +52,8 @@ def drop_font_awesome_link(app, pagename, templatename, context, doctree):
 def setup(app):
     app.connect("html-page-context", drop_duplicate_scripts, priority=900)
     app.connect("html-page-context", drop_font_awesome_link)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

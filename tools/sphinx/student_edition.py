@@ -54,7 +54,9 @@ def _solution_start_directive():
         """sphinx-exercise's ``solution-start`` that leaves a marker when solutions are hidden."""
 
         def run(self):
-            result = super().run()  # keeps sphinx-exercise's bookkeeping of start/end pairs
+            result = (
+                super().run()
+            )  # keeps sphinx-exercise's bookkeeping of start/end pairs
             if self.env.app.config.hide_solutions:
                 return [hidden_solution_start()]
             return result
@@ -73,13 +75,22 @@ class RemoveHiddenGatedSolutions(SphinxTransform):
         for marker in list(self.document.findall(hidden_solution_start)):
             parent = marker.parent
             start = parent.index(marker)
-            end = next((i for i in range(start + 1, len(parent))
-                        if isinstance(parent[i], solution_end_node)), None)
+            end = next(
+                (
+                    i
+                    for i in range(start + 1, len(parent))
+                    if isinstance(parent[i], solution_end_node)
+                ),
+                None,
+            )
             if end is None:
-                logger.warning("solution-start without a matching solution-end at the same level; "
-                               "only the marker was removed", location=marker)
+                logger.warning(
+                    "solution-start without a matching solution-end at the same level; "
+                    "only the marker was removed",
+                    location=marker,
+                )
                 end = start
-            del parent[start:end + 1]
+            del parent[start : end + 1]
 
 
 def _render_student_notebook(app, docname, source):
@@ -91,11 +102,17 @@ def _render_student_notebook(app, docname, source):
         return
     notebook = nbformat.reads(source[0], as_version=4)
     relative = Path(docname + path.suffix).as_posix()
-    source[0] = nbformat.writes(student_notebooks.student_notebook(notebook, relative))
+    source[0] = nbformat.writes(
+        student_notebooks.student_notebook(notebook, relative)
+    )
 
 
 def _write_student_sources(app, exception):
-    if exception is not None or not app.config.hide_solutions or app.builder.format != "html":
+    if (
+        exception is not None
+        or not app.config.hide_solutions
+        or app.builder.format != "html"
+    ):
         return
     sources = Path(app.outdir) / "_sources"
     for docname in app.env.found_docs:
@@ -105,14 +122,22 @@ def _write_student_sources(app, exception):
             continue
         notebook = nbformat.read(path, as_version=4)
         relative = Path(docname + path.suffix).as_posix()
-        nbformat.write(student_notebooks.student_notebook(notebook, relative), target)
+        nbformat.write(
+            student_notebooks.student_notebook(notebook, relative), target
+        )
 
 
 def setup(app):
     app.setup_extension("sphinx_exercise")
     app.add_node(hidden_solution_start)
-    app.add_directive("solution-start", _solution_start_directive(), override=True)
+    app.add_directive(
+        "solution-start", _solution_start_directive(), override=True
+    )
     app.add_transform(RemoveHiddenGatedSolutions)
     app.connect("source-read", _render_student_notebook)
     app.connect("build-finished", _write_student_sources)
-    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -14,6 +14,10 @@ The full datasets come from, in order:
 
 Offline without a local copy, :class:`DataUnavailableError` says how to provide the data.
 
+Over 400 lines because it holds one subject, the course's data sets (the two MNISTs, the toy
+spiral of chapter 03, the digit quadrants of chapter 06), whose loaders share the source lookup
+above, and formatted at 79 columns their input checks and messages take many lines.
+
 MNIST: Yann LeCun, Corinna Cortes, Christopher J.C. Burges.
 """
 

@@ -12,6 +12,9 @@ what differs and what the usual mistake behind that difference is.
 - :func:`check_cvae_class`: the learner's own CVAE class (loss terms, gradients, labels to both networks).
 - :func:`check_label_prior_kl`: the KL from q(z | x, y) to a learned label prior p(z | y) = N(mu_y, sigma_y^2),
   per image, differentiable with respect to the prior's (num_classes, latent_dim) tables.
+
+Over 400 lines because it holds every self-check of chapter 05 (one module per chapter),
+each with the wrong answers it recognises and the hint it gives for them.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ saying what differs and what the usual mistake behind that difference is.
 - :func:`check_kl_divergence`: closed-form KL( N(mu, diag sigma^2) || N(0, I) ) per example.
 - :func:`check_reparameterize`: z = mu + exp(log_var / 2) * eps with eps drawn from a seed.
 - :func:`check_negative_elbo`: per-image -ELBO = Bernoulli NLL (summed over pixels) + KL.
+
+Over 400 lines because it holds every self-check of chapter 04 (one module per chapter),
+each with the wrong answers it recognises and the hint it gives for them.
 """
 
 from __future__ import annotations

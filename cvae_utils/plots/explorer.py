@@ -12,6 +12,9 @@ encodes) in the browser on the reader's first touch.
 
 Until that script runs (in Jupyter, in Colab, or in a browser without
 JavaScript) each widget shows a static figure and a sentence saying why.
+
+Over 400 lines because both widgets, the explorer and "draw a digit", share their
+input checks, their static fallback figures and the page markup that the script reads.
 """
 
 from __future__ import annotations

@@ -380,6 +380,20 @@ def check_names(names, count: int, what: str):
     return names
 
 
+def check_list(value, count: int, not_list: str, wrong_length: str):
+    """A list (not a string) with exactly ``count`` entries; returns it.
+
+    The messages are ``str.format`` templates with one field: ``not_list``
+    (a TypeError) gets the type's name, ``wrong_length`` (a ValueError) the
+    length found.
+    """
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+        raise TypeError(not_list.format(type(value).__name__))
+    if len(value) != count:
+        raise ValueError(wrong_length.format(len(value)))
+    return value
+
+
 def check_points(points, name: str, dim: int | None = 2) -> np.ndarray:
     """An (N, dim) array of finite numbers as float64 (dim=None accepts any width)."""
     arr = as_array(points, name)

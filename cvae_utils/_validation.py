@@ -394,6 +394,16 @@ def check_list(value, count: int, not_list: str, wrong_length: str):
     return value
 
 
+def named_items(mapping, key_message: str):
+    """The items of ``mapping``, each key checked as the loop reaches it: a
+    TypeError ``key_message.format(key)`` for the first that is not a
+    non-empty string."""
+    for name, value in mapping.items():
+        if not isinstance(name, str) or not name:
+            raise TypeError(key_message.format(name))
+        yield name, value
+
+
 def check_points(points, name: str, dim: int | None = 2) -> np.ndarray:
     """An (N, dim) array of finite numbers as float64 (dim=None accepts any width)."""
     arr = as_array(points, name)

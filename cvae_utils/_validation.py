@@ -380,6 +380,30 @@ def check_names(names, count: int, what: str):
     return names
 
 
+def check_list(value, count: int, not_list: str, wrong_length: str):
+    """A list (not a string) with exactly ``count`` entries; returns it.
+
+    The messages are ``str.format`` templates with one field: ``not_list``
+    (a TypeError) gets the type's name, ``wrong_length`` (a ValueError) the
+    length found.
+    """
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__len__"):
+        raise TypeError(not_list.format(type(value).__name__))
+    if len(value) != count:
+        raise ValueError(wrong_length.format(len(value)))
+    return value
+
+
+def named_items(mapping, key_message: str):
+    """The items of ``mapping``, each key checked as the loop reaches it: a
+    TypeError ``key_message.format(key)`` for the first that is not a
+    non-empty string."""
+    for name, value in mapping.items():
+        if not isinstance(name, str) or not name:
+            raise TypeError(key_message.format(name))
+        yield name, value
+
+
 def check_points(points, name: str, dim: int | None = 2) -> np.ndarray:
     """An (N, dim) array of finite numbers as float64 (dim=None accepts any width)."""
     arr = as_array(points, name)

@@ -180,6 +180,24 @@ def require_cvae(model, who: str) -> None:
         )
 
 
+def per_label(estimate, model, x, num_samples, seed):
+    """``estimate(model, x, y=c, ..., per_image=True)`` for every label c of
+    the CVAE ``model``, in order: a list of one array per label (the shared
+    step of :func:`conditional_log_likelihoods` and the exercises' -ELBO
+    scores; not exported)."""
+    return [
+        estimate(
+            model,
+            x,
+            np.full(len(x), c, dtype="int32"),
+            num_samples=num_samples,
+            seed=seed,
+            per_image=True,
+        )
+        for c in range(model.num_classes)
+    ]
+
+
 def conditional_log_likelihoods(
     model, x, num_samples: int = 100, seed: int = 0
 ) -> np.ndarray:
@@ -196,15 +214,10 @@ def conditional_log_likelihoods(
     x = check_images(x, "x")
     num_samples = check_positive_int(num_samples, "num_samples")
     columns = [
-        -importance_sampled_nll(
-            model,
-            x,
-            np.full(len(x), c, dtype="int32"),
-            num_samples=num_samples,
-            seed=seed,
-            per_image=True,
+        -column
+        for column in per_label(
+            importance_sampled_nll, model, x, num_samples, seed
         )
-        for c in range(model.num_classes)
     ]
     return np.stack(columns, axis=1)
 

@@ -30,6 +30,7 @@ from .._validation import (
     check_labels,
 )
 from ..evaluate.likelihood import negative_elbo
+from ..evaluate.likelihood import per_label as _per_label
 from ..evaluate.likelihood import require_cvae as _require_cvae
 from ..gradients import gradients
 from ..losses import kl_gaussians
@@ -52,6 +53,27 @@ def _aggregate_inputs():
         rng.normal(scale=0.3, size=(400, 3)) + [-4.0, -1.0, -0.1]
     ).astype("float32")
     return z_mean, z_log_var
+
+
+def _check_vector(name, got, expected, shape_message, rtol, mistakes):
+    """Fail ``name`` with ``shape_message`` unless ``got`` has the shape of
+    ``expected``, a vector, then unless ``got`` is close to ``expected``
+    (atol 1e-4, ``rtol``). ``mistakes()`` yields (wrong answer, hint)
+    pairs; the hint of the first that ``got`` is close to ends the message.
+    """
+    if got.shape != (len(expected),):
+        report(name, False, shape_message)
+
+    def same(a):
+        return close(got, a, atol=1e-4, rtol=rtol)
+
+    if not same(expected):
+        hint = next((hint for wrong, hint in mistakes() if same(wrong)), "")
+        report(
+            name,
+            False,
+            f"expected {np.round(expected, 4)}, got {np.round(got, 4)}.{hint}",
+        )
 
 
 def check_aggregate_variance(aggregate_variance) -> None:
@@ -85,50 +107,48 @@ def check_aggregate_variance(aggregate_variance) -> None:
             f"({d},); got one per image: take the variance "
             f"and the mean over the images, axis=0",
         )
-    if got.shape != (d,):
-        report(
-            name,
-            False,
-            f"expected one value per latent dimension, shape "
-            f"({d},); got shape {got.shape}",
+
+    def mistakes():
+        yield (
+            var_mu,
+            " That is Var[mu_j] alone: every code is a Gaussian "
+            "with its own variance, so add their mean E[sigma_j^2] "
+            "= mean of exp(z_log_var).",
+        )
+        yield (
+            mean_var,
+            " That is E[sigma_j^2] alone: add the spread of the "
+            "means between images, Var[mu_j].",
+        )
+        yield (
+            var_mu + np.exp(0.5 * lv).mean(axis=0),
+            " You added the mean standard deviation exp(log_var / "
+            "2); the variance sigma^2 is exp(z_log_var).",
+        )
+        yield (
+            var_mu + lv.mean(axis=0),
+            " z_log_var is log sigma^2: the variance is exp(z_log_var).",
+        )
+        yield (
+            (m**2).mean(axis=0) + mean_var,
+            " You used the mean of mu_j^2, the second moment: it "
+            "includes the squared mean of the codes. Take the "
+            "variance of mu_j, which is centred on the mean code.",
+        )
+        yield (
+            np.sqrt(expected),
+            " That is a standard deviation: return the variance.",
         )
 
-    def same(a):
-        return close(got, a, atol=1e-4, rtol=1e-2)
-
-    if not same(expected):
-        hint = ""
-        if same(var_mu):
-            hint = (
-                " That is Var[mu_j] alone: every code is a Gaussian "
-                "with its own variance, so add their mean E[sigma_j^2] "
-                "= mean of exp(z_log_var)."
-            )
-        elif same(mean_var):
-            hint = (
-                " That is E[sigma_j^2] alone: add the spread of the "
-                "means between images, Var[mu_j]."
-            )
-        elif same(var_mu + np.exp(0.5 * lv).mean(axis=0)):
-            hint = (
-                " You added the mean standard deviation exp(log_var / "
-                "2); the variance sigma^2 is exp(z_log_var)."
-            )
-        elif same(var_mu + lv.mean(axis=0)):
-            hint = " z_log_var is log sigma^2: the variance is exp(z_log_var)."
-        elif same((m**2).mean(axis=0) + mean_var):
-            hint = (
-                " You used the mean of mu_j^2, the second moment: it "
-                "includes the squared mean of the codes. Take the "
-                "variance of mu_j, which is centred on the mean code."
-            )
-        elif same(np.sqrt(expected)):
-            hint = " That is a standard deviation: return the variance."
-        report(
-            name,
-            False,
-            f"expected {np.round(expected, 4)}, got {np.round(got, 4)}.{hint}",
-        )
+    _check_vector(
+        name,
+        got,
+        expected,
+        f"expected one value per latent dimension, shape "
+        f"({d},); got shape {got.shape}",
+        1e-2,
+        mistakes,
+    )
     report(
         name,
         True,
@@ -183,45 +203,39 @@ def check_class_share(class_share) -> None:
         lists=True,
     )
     d = z.shape[1]
-    if got.shape != (d,):
-        report(
-            name,
-            False,
-            f"expected one share per latent dimension, "
-            f"shape ({d},); got {got.shape}",
+
+    def mistakes():
+        yield (
+            1.0 - expected,
+            " That is the share of the variance *within* the "
+            "classes: the class explains the rest, 1 minus yours.",
+        )
+        yield (
+            _class_share_np(z, labels, weighted=False),
+            " The classes have different sizes: weight each class "
+            "mean by its number of codes (or compute the variance "
+            "of each code's own class mean).",
+        )
+        yield (
+            np.sqrt(expected),
+            " That is a ratio of standard deviations: the share is "
+            "a ratio of variances.",
+        )
+        yield (
+            1.0 / expected,
+            " The ratio is upside down: the class's part of the "
+            "variance over the whole variance, at most 1.",
         )
 
-    def same(a):
-        return close(got, a, atol=1e-4, rtol=1e-3)
-
-    if not same(expected):
-        hint = ""
-        if same(1.0 - expected):
-            hint = (
-                " That is the share of the variance *within* the "
-                "classes: the class explains the rest, 1 minus yours."
-            )
-        elif same(_class_share_np(z, labels, weighted=False)):
-            hint = (
-                " The classes have different sizes: weight each class "
-                "mean by its number of codes (or compute the variance "
-                "of each code's own class mean)."
-            )
-        elif same(np.sqrt(expected)):
-            hint = (
-                " That is a ratio of standard deviations: the share is "
-                "a ratio of variances."
-            )
-        elif same(1.0 / expected):
-            hint = (
-                " The ratio is upside down: the class's part of the "
-                "variance over the whole variance, at most 1."
-            )
-        report(
-            name,
-            False,
-            f"expected {np.round(expected, 4)}, got {np.round(got, 4)}.{hint}",
-        )
+    _check_vector(
+        name,
+        got,
+        expected,
+        f"expected one share per latent dimension, "
+        f"shape ({d},); got {got.shape}",
+        1e-3,
+        mistakes,
+    )
     report(
         name,
         True,
@@ -244,18 +258,7 @@ def elbo_scores_reference(
     _require_cvae(model, "elbo_scores_reference")
     x = check_images(x, "x")
     return np.stack(
-        [
-            negative_elbo(
-                model,
-                x,
-                np.full(len(x), c, dtype="int32"),
-                num_samples=num_samples,
-                seed=seed,
-                per_image=True,
-            )
-            for c in range(model.num_classes)
-        ],
-        axis=1,
+        _per_label(negative_elbo, model, x, num_samples, seed), axis=1
     )
 
 

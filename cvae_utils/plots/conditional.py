@@ -11,7 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from .._validation import as_array, check_bool
+from .._validation import as_array, check_bool, named_items
 from .style import COLUMN_WIDTH, MIN_FONT_SIZE
 
 __all__ = ["plot_class_values", "plot_per_class"]
@@ -53,11 +53,11 @@ def plot_per_class(
             f"values can hold at most {len(GROUP_COLORS)} groups, got {len(values)}"
         )
     rows = {}
-    for name, row in values.items():
-        if not isinstance(name, str) or not name:
-            raise TypeError(
-                f"the keys of values must be non-empty strings (legend labels), got {name!r}"
-            )
+    key_message = (
+        "the keys of values must be non-empty strings (legend labels), "
+        "got {!r}"
+    )
+    for name, row in named_items(values, key_message):
         arr = as_array(row, f"values[{name!r}]").astype("float64")
         if class_names is not None and arr.shape != (len(class_names),):
             raise ValueError(

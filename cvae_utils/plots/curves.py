@@ -8,6 +8,7 @@ import numpy as np
 
 from .._validation import (
     as_array,
+    check_list,
     check_nonnegative_float,
     check_number,
     check_positive_int,
@@ -127,14 +128,12 @@ def _beta_labels(betas, n: int, labels=None) -> list[str]:
                 f"labels must be a list with one name per point/row ({n}), got {labels!r}"
             )
         return [str(label) for label in labels]
-    if isinstance(betas, (str, bytes)) or not hasattr(betas, "__len__"):
-        raise TypeError(
-            f"betas must be a list of numbers, got {type(betas).__name__}"
-        )
-    if len(betas) != n:
-        raise ValueError(
-            f"betas must have one entry per point/row ({n}), got {len(betas)}"
-        )
+    check_list(
+        betas,
+        n,
+        "betas must be a list of numbers, got {}",
+        f"betas must have one entry per point/row ({n}), got {{}}",
+    )
     labels = []
     for b in betas:
         check_number(b, "every entry of betas")

@@ -15,7 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch
 
-from .._validation import check_number
+from .._validation import check_number, named_items
 
 __all__ = ["plot_graphical_model", "plot_latent_variable_schematic"]
 
@@ -178,11 +178,8 @@ def plot_graphical_model(
             f"nodes must be a non-empty dict of name -> (x, y), got {nodes!r}"
         )
     position = {}
-    for name, point in nodes.items():
-        if not isinstance(name, str) or not name:
-            raise TypeError(
-                f"node names must be non-empty strings, got {name!r}"
-            )
+    key_message = "node names must be non-empty strings, got {!r}"
+    for name, point in named_items(nodes, key_message):
         position[name] = _check_point(point, f"the position of node {name!r}")
     generative = _check_edges(generative, position, "generative")
     inference = _check_edges(inference, position, "inference")

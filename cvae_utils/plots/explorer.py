@@ -29,6 +29,7 @@ import numpy as np
 from .._validation import (
     as_array,
     check_latent,
+    check_list,
     check_number,
     check_positive_int,
 )
@@ -82,16 +83,12 @@ def _check_extent(extent):
 def _check_label_names(label_names, count, what):
     if label_names is None:
         return [str(i) for i in range(count)]
-    if isinstance(label_names, (str, bytes)) or not hasattr(
-        label_names, "__len__"
-    ):
-        raise TypeError(
-            f"label_names must be a list of {count} names, got {type(label_names).__name__}"
-        )
-    if len(label_names) != count:
-        raise ValueError(
-            f"label_names must have one name per {what} ({count}), got {len(label_names)}"
-        )
+    check_list(
+        label_names,
+        count,
+        f"label_names must be a list of {count} names, got {{}}",
+        f"label_names must have one name per {what} ({count}), got {{}}",
+    )
     return [str(name) for name in label_names]
 
 

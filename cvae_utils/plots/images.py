@@ -13,6 +13,7 @@ from matplotlib.axes import Axes
 from .._validation import (
     check_image_stack,
     check_images,
+    check_list,
     check_positive_float,
     check_positive_int,
 )
@@ -58,14 +59,13 @@ def tile(images, ncols: int) -> np.ndarray:
 def _check_labels_per(labels, count: int, what: str):
     if labels is None:
         return None
-    if isinstance(labels, (str, bytes)) or not hasattr(labels, "__len__"):
-        raise TypeError(
-            f"{what} must be a list with one entry per {what.split('_')[0]}, got {type(labels).__name__}"
-        )
-    if len(labels) != count:
-        raise ValueError(
-            f"{what} must have one entry per {what.split('_')[0]} ({count}), got {len(labels)}"
-        )
+    noun = what.split("_")[0]
+    check_list(
+        labels,
+        count,
+        f"{what} must be a list with one entry per {noun}, got {{}}",
+        f"{what} must have one entry per {noun} ({count}), got {{}}",
+    )
     return [str(t) for t in labels]
 
 
@@ -91,14 +91,12 @@ def plot_image_grid(
     nrows = -(-len(imgs) // ncols)
     check_positive_float(cell_size, "cell_size")
     if titles is not None:
-        if isinstance(titles, (str, bytes)) or not hasattr(titles, "__len__"):
-            raise TypeError(
-                f"titles must be a list with one entry per image, got {type(titles).__name__}"
-            )
-        if len(titles) != len(imgs):
-            raise ValueError(
-                f"titles must have one entry per image ({len(imgs)}), got {len(titles)}"
-            )
+        check_list(
+            titles,
+            len(imgs),
+            "titles must be a list with one entry per image, got {}",
+            f"titles must have one entry per image ({len(imgs)}), got {{}}",
+        )
     row_labels = _check_labels_per(row_labels, nrows, "row_labels")
     col_titles = _check_labels_per(col_titles, ncols, "col_titles")
     # Constrained layout keeps the per-image titles of one row clear of the images above them

@@ -39,7 +39,7 @@ def source_markdown(obj) -> str:
 
 
 def show_source(obj):
-    """Display :func:`source_markdown` of ``obj`` as a cell output (an ``IPython.display.Markdown``).
+    """Display ``source_markdown(obj)`` as a cell output (an ``IPython.display.Markdown``).
 
     Introduced in chapter 04, *Variational autoencoders*.
     """

@@ -227,7 +227,7 @@ def classification_accuracy_score(
     labelled with the requested classes, and return its accuracy on the real ``(x_test, y_test)``.
 
     The training set is :func:`cas_training_set` (``num_per_class`` images per class, drawn with
-    ``sample_seed``); the classifier is :func:`~cvae_utils.models.train_classifier` (the judge of chapter 07:
+    ``sample_seed``); the classifier is :func:`~cvae_utils.models.zoo.train_classifier` (the judge of chapter 07:
     Adam 1e-3, ``epochs``, ``batch_size``, ``seed``). With :func:`real_image_sampler` as ``generator`` the
     same steps give the real-data baseline. Returns the accuracy (with ``per_class`` one per class), and
     with ``return_classifier`` a pair ``(accuracy, classifier)``. Introduced in the chapter "Judging a

@@ -252,8 +252,8 @@ def negative_cll(
 ):
     """Negative conditional log-likelihood -log p(y | x_obs) of the hidden pixels, in nats per image.
 
-    - :class:`~cvae_utils.models.QuadrantBaseline`: exact (its prediction is a product of independent Bernoullis).
-    - :class:`~cvae_utils.models.QuadrantCVAE`: importance-sampled with ``num_samples`` draws per image,
+    - :class:`~cvae_utils.models.quadrants.QuadrantBaseline`: exact (its prediction is a product of independent Bernoullis).
+    - :class:`~cvae_utils.models.quadrants.QuadrantCVAE`: importance-sampled with ``num_samples`` draws per image,
       -log (1/K) sum_k p(y | x_obs, z_k) p(z_k | x_obs) / r(z_k), where the proposal r is the
       recognition network q(z | x_obs, y) (``proposal="recognition"``, as in the paper) or the prior
       network p(z | x_obs) (``"prior"``: plain Monte Carlo, which needs many more samples).

@@ -123,7 +123,7 @@ def grid_animation(
 ) -> GridAnimation:
     """An HTML player of (epoch, images) snapshots, each tiled ``ncols`` wide.
 
-    ``snapshots`` is what :class:`cvae_utils.LatentGridSnapshots` records;
+    ``snapshots`` is what :class:`~cvae_utils.callbacks.LatentGridSnapshots` records;
     ``interval`` is the time per frame in ms while it plays, ``quality``
     the WebP quality of the frames (1-100). Shown as a cell's result, or
     with ``IPython.display.HTML(anim.to_html())``.

@@ -231,7 +231,7 @@ def plot_active_units(
 ):
     """Two panels: the number of active units per beta, and each model's activities sorted.
 
-    ``activities`` is a list with one array of shape (d,) per beta (from :func:`~cvae_utils.evaluate.latent_activity`);
+    ``activities`` is a list with one array of shape (d,) per beta (from :func:`~cvae_utils.evaluate.latent.latent_activity`);
     ``labels`` names the models instead of their β. Returns the Figure.
 
     Introduced in chapter 08, *The KL weight and posterior collapse*.

@@ -3,8 +3,8 @@ latent code means").
 
 :func:`plot_latent_traversal` draws one row per traversed dimension (and per label, for a CVAE): the
 code ``z`` with ``z[dim] + offset`` in column ``dim`` and every other coordinate unchanged, decoded for
-each offset. The codes come from :func:`cvae_utils.evaluate.traversal_codes`, the images from
-:func:`cvae_utils.evaluate.latent_traversal`, and the grid from :func:`~cvae_utils.plots.images.plot_image_grid`.
+each offset. The codes come from :func:`~cvae_utils.evaluate.traversals.traversal_codes`, the images from
+:func:`~cvae_utils.evaluate.traversals.latent_traversal`, and the grid from :func:`~cvae_utils.plots.images.plot_image_grid`.
 """
 
 from __future__ import annotations

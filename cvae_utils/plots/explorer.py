@@ -432,8 +432,8 @@ def draw_digit(
     encoder's mean and its one- and two-standard-deviation ellipses on the
     plane, and the decoder's reconstruction. For a CVAE the reader says which
     digit they drew, and the drawing's code is decoded with every
-    label: their handwriting as all ten digits. Elsewhere a sentence says where
-        it runs.
+    label: their handwriting as all ten digits. Elsewhere a sentence says
+    where it runs.
 
     Returns:
         ``IPython.display.HTML``; its ``.data`` is the HTML string.

@@ -119,7 +119,7 @@ def grid_animation(
     ncols: int,
     interval: int = 700,
     title: str = "Decoded latent grid",
-    quality: int = 80,
+    quality: int = 50,
 ) -> GridAnimation:
     """An HTML player of (epoch, images) snapshots, each tiled ``ncols`` wide.
 

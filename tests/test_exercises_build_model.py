@@ -159,13 +159,28 @@ class CVAEGlobalRandomStream(GlobalRandomStream):
     conditional = True
 
 
-@pytest.mark.parametrize("right", [OwnSeedGenerator, GlobalRandomStream])
+# Keras on JAX refuses unseeded random ops inside a traced training step, so
+# the global stream is a correct answer on TensorFlow and PyTorch only.
+_NOT_ON_JAX = pytest.mark.skipif(
+    keras.backend.backend() == "jax",
+    reason="JAX traces the training step: unseeded random ops are refused",
+)
+
+
+@pytest.mark.parametrize(
+    "right",
+    [OwnSeedGenerator, pytest.param(GlobalRandomStream, marks=_NOT_ON_JAX)],
+)
 def test_correct_variants_of_the_vae_pass(right):
     check_vae_class(right)
 
 
 @pytest.mark.parametrize(
-    "right", [CVAEOwnSeedGenerator, CVAEGlobalRandomStream]
+    "right",
+    [
+        CVAEOwnSeedGenerator,
+        pytest.param(CVAEGlobalRandomStream, marks=_NOT_ON_JAX),
+    ],
 )
 def test_correct_variants_of_the_cvae_pass(right):
     check_cvae_class(right)

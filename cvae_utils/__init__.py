@@ -10,7 +10,8 @@ The package is organised by layers, one module each, named with the chapters' wo
 - :mod:`~cvae_utils.models`: ``Autoencoder``, ``VAE``, ``CVAE`` (``core``), the quadrant models
   (``quadrants``), the model zoo (``zoo``) — a subpackage;
 - :mod:`~cvae_utils.evaluate`: likelihoods, the latent space, judges of samples, traversals, the
-  toy model of chapter 02 and training time — a subpackage, one module per subject;
+  toy model of chapter 02, training time and experiments repeated over seeds — a subpackage,
+  one module per subject;
 - :mod:`~cvae_utils.web`: the trained models exported for the website's live widgets;
 - :mod:`~cvae_utils.callbacks`: Keras callbacks (a compact training log, latent-grid snapshots);
 - :mod:`~cvae_utils.plots`: every figure (a subpackage);
@@ -31,7 +32,7 @@ Naming (one word for one thing, in every module):
 - ``seed``: None or an integer >= 0; a float seed is a TypeError everywhere.
 """
 
-__version__ = "0.4.0"
+__version__ = "0.5.0"
 
 # The one place the repository address is written; _config.yml and the Colab cells are
 # checked against it by tests/test_book.py.

@@ -164,17 +164,23 @@ def _pack(network, role):
 
 def _default_folder(name):
     """``_static/models/<name>`` of the book this runs in, or a temporary
-    folder and why."""
+    folder; and how to name it in the printed line."""
     if is_fast():
         why = "(fast mode: the website keeps the full run's model; a temporary folder)"
     else:
-        for folder in (Path.cwd(), *Path.cwd().parents):
-            if (folder / "_config.yml").is_file() and (
-                folder / "_static"
+        for book in (Path.cwd(), *Path.cwd().parents):
+            if (book / "_config.yml").is_file() and (
+                book / "_static"
             ).is_dir():
-                return folder / "_static" / "models" / name, "for the website"
+                relative = Path("_static") / "models" / name
+                # the book-relative path: the page shows no one's disk layout
+                return (
+                    book / relative,
+                    f"{relative.as_posix()} for the website",
+                )
         why = "(no course website here: a temporary folder)"
-    return Path(tempfile.mkdtemp(prefix="cvae-web-")) / name, why
+    folder = Path(tempfile.mkdtemp(prefix="cvae-web-")) / name
+    return folder, f"{folder} {why}"
 
 
 def export_web_model(model, name: str, out_dir=None, label_names=None) -> Path:
@@ -230,7 +236,8 @@ def export_web_model(model, name: str, out_dir=None, label_names=None) -> Path:
             f"out_dir must be a path, got {type(out_dir).__name__}"
         )
     else:
-        folder, where = Path(out_dir), ""
+        folder = Path(out_dir)
+        where = str(folder)
     folder.mkdir(parents=True, exist_ok=True)
     manifest = {
         "format": FORMAT,
@@ -251,9 +258,7 @@ def export_web_model(model, name: str, out_dir=None, label_names=None) -> Path:
         manifest["networks"][role] = entry
         total += len(data)
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
-    print(
-        f"Web model {name!r}: {total / 1e6:.2f} MB in {folder} {where}".rstrip()
-    )
+    print(f"Web model {name!r}: {total / 1e6:.2f} MB in {where}")
     return folder
 
 

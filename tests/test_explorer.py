@@ -19,8 +19,6 @@ from PIL import Image
 
 from cvae_utils import (
     draw_digit,
-    draw_digit_html,
-    explorer_html,
     latent_explorer,
 )
 from cvae_utils.models import CVAE, VAE, Autoencoder
@@ -60,7 +58,7 @@ def payload(html):
 
 
 def test_explorer_names_its_model_and_keeps_a_static_figure(vae):
-    html = explorer_html(vae, "vae-x", extent=2.0)
+    html = latent_explorer(vae, "vae-x", extent=2.0).data
     assert html.count('class="cvae-live"') == 1
     assert 'data-kind="explorer"' in html and 'data-model="vae-x"' in html
     assert "<script>" not in html, (
@@ -81,9 +79,9 @@ def test_explorer_names_its_model_and_keeps_a_static_figure(vae):
 
 
 def test_static_figure_is_the_decoded_grid(vae):
-    image = np.asarray(figures(explorer_html(vae, "v", extent=2.0))[0]).astype(
-        int
-    )
+    image = np.asarray(
+        figures(latent_explorer(vae, "v", extent=2.0).data)[0]
+    ).astype(int)
     decoded = vae.decode(latent_grid(FALLBACK_N, 2.0))
     for i, j in ((0, 0), (0, FALLBACK_N - 1), (FALLBACK_N - 1, 0), (2, 3)):
         shown = image[i * TILE : (i + 1) * TILE, j * TILE : (j + 1) * TILE]
@@ -94,7 +92,7 @@ def test_static_figure_is_the_decoded_grid(vae):
 
 
 def test_cvae_static_figure_has_a_row_per_label(cvae):
-    html = explorer_html(cvae, "c", label_names=["zero", "one", "two"])
+    html = latent_explorer(cvae, "c", label_names=["zero", "one", "two"]).data
     (image,) = figures(html)
     assert image.size == (FALLBACK_N * TILE, 3 * TILE)
     rows = np.asarray(image).reshape(3, TILE, -1)
@@ -113,9 +111,9 @@ def test_codes_their_labels_and_class_centres(vae):
     )
     labels = np.repeat([0, 1], 30)
     data = payload(
-        explorer_html(
-            vae, "v", codes=codes, code_labels=labels, label_names=["a", "b"]
-        )
+        latent_explorer(
+            vae, "v", codes=codes, labels=labels, label_names=["a", "b"]
+        ).data
     )
     assert len(data["codes"]) == 60 and data["codeLabels"] == labels.tolist()
     assert np.allclose(data["codes"], np.round(codes, 2))
@@ -132,7 +130,7 @@ def test_codes_their_labels_and_class_centres(vae):
 def test_many_codes_are_subsampled_but_centres_use_all(vae):
     rng = np.random.default_rng(1)
     codes, labels = rng.normal(size=(5000, 2)), rng.integers(0, 3, 5000)
-    data = payload(explorer_html(vae, "v", codes=codes, code_labels=labels))
+    data = payload(latent_explorer(vae, "v", codes=codes, labels=labels).data)
     assert len(data["codes"]) == MAX_CODES == len(data["codeLabels"])
     kept = {
         tuple(c)
@@ -147,9 +145,7 @@ def test_many_codes_are_subsampled_but_centres_use_all(vae):
 
 
 def test_draw_digit_is_a_widget_without_a_figure(cvae):
-    html = draw_digit_html(
-        cvae, "c", codes=np.zeros((3, 2)), code_labels=[0, 1, 2]
-    )
+    html = draw_digit(cvae, "c", codes=np.zeros((3, 2)), labels=[0, 1, 2]).data
     assert 'data-kind="draw"' in html and 'data-model="c"' in html
     assert not figures(html) and WHY in html
     assert payload(html)["codeLabels"] == [0, 1, 2]
@@ -173,9 +169,9 @@ def test_widgets_return_displayable_html(vae):
 
 
 def test_names_cannot_break_out_of_the_html(cvae):
-    html = explorer_html(
+    html = latent_explorer(
         cvae, "c", label_names=["</script><b>x", "a&b", '"q"'], title="<i>"
-    )
+    ).data
     assert "</script><b>" not in html and "<i>" not in html
     assert payload(html)["names"][0] == "</script><b>x"
 
@@ -205,20 +201,18 @@ def test_to_gray():
             r"codes must have shape \(N, 2\)",
         ),
         (
-            dict(codes=np.zeros((5, 2)), code_labels=np.zeros(4)),
+            dict(codes=np.zeros((5, 2)), labels=np.zeros(4)),
             ValueError,
             "one integer label per code",
         ),
-        (dict(code_labels=np.zeros(4)), ValueError, "without codes"),
+        (dict(labels=np.zeros(4)), ValueError, "without codes"),
         (
-            dict(codes=np.zeros((2, 2)), code_labels=[0.5, 1]),
+            dict(codes=np.zeros((2, 2)), labels=[0.5, 1]),
             ValueError,
             "whole-number",
         ),
         (
-            dict(
-                codes=np.zeros((2, 2)), code_labels=[0, 1], label_names=["a"]
-            ),
+            dict(codes=np.zeros((2, 2)), labels=[0, 1], label_names=["a"]),
             ValueError,
             "label_names has 1",
         ),
@@ -228,19 +222,19 @@ def test_to_gray():
 )
 def test_vae_inputs_are_validated(vae, kwargs, error, message):
     with pytest.raises(error, match=message):
-        explorer_html(vae, "v", **kwargs)
+        latent_explorer(vae, "v", **kwargs)
 
 
 @pytest.mark.parametrize(
     "kwargs, message",
     [
         (dict(label_names=["a", "b"]), "one name per class"),
-        (dict(codes=np.zeros((2, 2)), code_labels=[0, 3]), "num_classes"),
+        (dict(codes=np.zeros((2, 2)), labels=[0, 3]), "num_classes"),
     ],
 )
 def test_cvae_inputs_are_validated(cvae, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        draw_digit_html(cvae, "c", **kwargs)
+        draw_digit(cvae, "c", **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -254,25 +248,36 @@ def test_cvae_inputs_are_validated(cvae, kwargs, message):
 )
 def test_model_name_is_a_folder_name(vae, name, error):
     with pytest.raises(error, match="name must be"):
-        explorer_html(vae, name)
+        latent_explorer(vae, name)
 
 
 def test_model_must_be_a_2d_latent_model():
     with pytest.raises(ValueError, match="latent_dim == 2"):
-        explorer_html(VAE(latent_dim=3), "v")
+        latent_explorer(VAE(latent_dim=3), "v")
     with pytest.raises(TypeError, match="encode and decode"):
-        explorer_html(object(), "v")
+        latent_explorer(object(), "v")
 
 
 def test_whole_number_float_labels_are_accepted_as_class_labels():
     """Bug caught: the whole-number check inverted (floats such as 1.0
     refused)."""
     model = Autoencoder(latent_dim=2)
-    html = explorer_html(
+    html = latent_explorer(
         model,
         "a",
         codes=np.zeros((3, 2)),
-        code_labels=np.array([0.0, 1.0, 1.0]),
+        labels=np.array([0.0, 1.0, 1.0]),
         label_names=["a", "b"],
-    )
+    ).data
     assert payload(html)["codeLabels"] == [0, 1, 1]
+
+
+@pytest.mark.parametrize("widget", [latent_explorer, draw_digit])
+def test_an_unknown_option_names_the_widget_and_its_options(vae, widget):
+    """Bug caught: a misspelt option (``code_labels``, the old name) silently
+    ignored, so the plane is drawn without its class colours."""
+    with pytest.raises(
+        TypeError,
+        match=rf"{widget.__name__}\(\).*'code_labels'.*codes, labels",
+    ):
+        widget(vae, "v", codes=np.zeros((2, 2)), code_labels=[0, 1])

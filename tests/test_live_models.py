@@ -53,9 +53,9 @@ def live_page(tmp_path_factory):
     from cvae_utils import (
         CVAE,
         VAE,
-        draw_digit_html,
-        explorer_html,
+        draw_digit,
         export_web_model,
+        latent_explorer,
         load_web_model,
     )
 
@@ -73,20 +73,20 @@ def live_page(tmp_path_factory):
     rng = np.random.default_rng(0)
     codes, labels = rng.normal(size=(300, 2)), np.arange(300) % 3
     parts = [
-        explorer_html(
+        latent_explorer(
             vae,
             "vae",
             NAMES,
             codes=codes,
-            code_labels=labels,
+            labels=labels,
             extent=EXTENT,
             title="VAE explorer",
-        ),
-        explorer_html(
-            cvae, "cvae", NAMES, codes=codes, code_labels=labels, extent=EXTENT
-        ),
-        draw_digit_html(vae, "vae", extent=EXTENT, title="Draw for the VAE"),
-        draw_digit_html(cvae, "cvae", NAMES, extent=EXTENT),
+        ).data,
+        latent_explorer(
+            cvae, "cvae", NAMES, codes=codes, labels=labels, extent=EXTENT
+        ).data,
+        draw_digit(vae, "vae", extent=EXTENT, title="Draw for the VAE").data,
+        draw_digit(cvae, "cvae", NAMES, extent=EXTENT).data,
     ]
     (folder / "index.html").write_text(
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>"

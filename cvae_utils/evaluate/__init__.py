@@ -5,13 +5,15 @@
 - :mod:`~cvae_utils.evaluate.judges`: classifiers judging samples (label fidelity, CAS, diversity);
 - :mod:`~cvae_utils.evaluate.traversals`: latent traversals and image statistics;
 - :mod:`~cvae_utils.evaluate.toy`: the toy model and Monte Carlo arithmetic of chapter 02;
-- :mod:`~cvae_utils.evaluate.timing`: the wall time of a training epoch.
+- :mod:`~cvae_utils.evaluate.timing`: the wall time of a training epoch;
+- :mod:`~cvae_utils.evaluate.seeds`: an experiment repeated over seeds, its values and spread.
 """
 
-from . import judges, latent, likelihood, timing, toy, traversals
+from . import judges, latent, likelihood, seeds, timing, toy, traversals
 from .judges import *  # noqa: F401,F403
 from .latent import *  # noqa: F401,F403
 from .likelihood import *  # noqa: F401,F403
+from .seeds import *  # noqa: F401,F403
 from .timing import *  # noqa: F401,F403
 from .toy import *  # noqa: F401,F403
 from .traversals import *  # noqa: F401,F403
@@ -20,6 +22,7 @@ __all__ = sorted(
     judges.__all__
     + latent.__all__
     + likelihood.__all__
+    + seeds.__all__
     + timing.__all__
     + toy.__all__
     + traversals.__all__

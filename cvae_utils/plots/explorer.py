@@ -7,7 +7,7 @@ encodes) in the browser on the reader's first touch.
 
     from cvae_utils import draw_digit, export_web_model, latent_explorer
     export_web_model(vae, "vae-04")
-    latent_explorer(vae, "vae-04", codes=z_test, code_labels=y_test)
+    latent_explorer(vae, "vae-04", codes=z_test, labels=y_test)
     draw_digit(vae, "vae-04")
 
 Until that script runs (in Jupyter, in Colab, or in a browser without
@@ -38,7 +38,7 @@ from ..web import _check_name
 from .images import tile
 from .latent import CLASS_COLORS, latent_grid
 
-__all__ = ["draw_digit", "draw_digit_html", "explorer_html", "latent_explorer"]
+__all__ = ["draw_digit", "latent_explorer"]
 
 TILE = 28  # pixels per decoded image (MNIST-sized models)
 MAX_CODES = (
@@ -92,32 +92,32 @@ def _check_label_names(label_names, count, what):
     return [str(name) for name in label_names]
 
 
-def _check_codes(codes, code_labels):
+def _check_codes(codes, labels):
     if codes is None:
-        if code_labels is not None:
+        if labels is not None:
             raise ValueError(
-                "code_labels was given without codes: pass the latent codes they label as codes="
+                "labels was given without codes: pass the latent codes they label as codes="
             )
         return None, None
     codes = check_latent(codes, 2, name="codes")
-    if code_labels is None:
+    if labels is None:
         return codes, None
-    labels = as_array(code_labels, "code_labels")
+    labels = as_array(labels, "labels")
     if labels.ndim == 2 and labels.shape[1] == 1:
         labels = labels[:, 0]
     if labels.ndim != 1 or len(labels) != len(codes):
         raise ValueError(
-            f"code_labels must have shape ({len(codes)},), one integer label per code, "
+            f"labels must have shape ({len(codes)},), one integer label per code, "
             f"got shape {labels.shape}"
         )
     if np.issubdtype(labels.dtype, np.floating) and not np.all(
         labels == np.round(labels)
     ):
-        raise ValueError("code_labels must hold whole-number class labels")
+        raise ValueError("labels must hold whole-number class labels")
     labels = labels.astype(int)
     if labels.size and labels.min() < 0:
         raise ValueError(
-            f"code_labels must be >= 0, got a minimum of {labels.min()}"
+            f"labels must be >= 0, got a minimum of {labels.min()}"
         )
     return codes, labels
 
@@ -187,7 +187,7 @@ def _fallback(model, conditional, num_classes, names, extent):
     return _png_data_uri(images, FALLBACK_N), alt
 
 
-def _codes_data(codes, code_labels, conditional, num_classes, names):
+def _codes_data(codes, labels, conditional, num_classes, names):
     """The codes drawn behind the plane (a fixed subset of many) and the class
     centres."""
     if codes is None:
@@ -196,11 +196,11 @@ def _codes_data(codes, code_labels, conditional, num_classes, names):
         "float64"
     )  # rounded float32 would print as 0.10000000149...
     centres = None
-    if code_labels is not None:  # each class's median code, from all codes
+    if labels is not None:  # each class's median code, from all codes
         count = num_classes if conditional else len(names)
         centres = [
-            np.round(np.median(codes[code_labels == c], axis=0), 2).tolist()
-            if np.any(code_labels == c)
+            np.round(np.median(codes[labels == c], axis=0), 2).tolist()
+            if np.any(labels == c)
             else None
             for c in range(count)
         ]
@@ -211,38 +211,32 @@ def _codes_data(codes, code_labels, conditional, num_classes, names):
             )
         )
         codes = codes[keep]
-        code_labels = None if code_labels is None else code_labels[keep]
+        labels = None if labels is None else labels[keep]
     return (
         np.round(codes, 2).tolist(),
-        None if code_labels is None else code_labels.tolist(),
+        None if labels is None else labels.tolist(),
         centres,
     )
 
 
-def _widget(
-    kind, model, name, label_names, codes, code_labels, extent, title, fallback
+def _widget_html(
+    kind, model, name, label_names, codes, labels, extent, title, fallback
 ):
     conditional, num_classes = _check_model(model)
     name = _check_name(name)
     extent = _check_extent(extent)
-    codes, code_labels = _check_codes(codes, code_labels)
+    codes, labels = _check_codes(codes, labels)
     if conditional:
         names = _check_label_names(
             label_names, num_classes, "class of the model"
         )
-        if (
-            code_labels is not None
-            and code_labels.size
-            and code_labels.max() >= num_classes
-        ):
+        if labels is not None and labels.size and labels.max() >= num_classes:
             raise ValueError(
-                f"code_labels must be < num_classes ({num_classes}), got {code_labels.max()}"
+                f"labels must be < num_classes ({num_classes}), got {labels.max()}"
             )
     else:
         needed = (
-            int(code_labels.max()) + 1
-            if code_labels is not None and code_labels.size
-            else 0
+            int(labels.max()) + 1 if labels is not None and labels.size else 0
         )
         names = (
             _check_label_names(label_names, len(label_names), "class")
@@ -251,13 +245,13 @@ def _widget(
         )
         if len(names) < needed:
             raise ValueError(
-                f"label_names has {len(names)} names but code_labels go up to {needed - 1}"
+                f"label_names has {len(names)} names but labels go up to {needed - 1}"
             )
     if title is not None and not isinstance(title, str):
         raise TypeError(f"title must be a string, got {type(title).__name__}")
 
     points, point_labels, centres = _codes_data(
-        codes, code_labels, conditional, num_classes, names
+        codes, labels, conditional, num_classes, names
     )
     if points is None:
         plane = "axes only"
@@ -303,44 +297,32 @@ def _widget(
     )
 
 
-def explorer_html(
-    model,
-    name: str,
-    label_names=None,
-    *,
-    codes=None,
-    code_labels=None,
-    extent: float = 3.0,
-    title: str | None = None,
-) -> str:
-    """The live latent explorer as an HTML string (see
-    :func:`latent_explorer`).
+OPTIONS = ("codes", "labels", "extent", "title")
 
-    Introduced in chapter 04, *Variational autoencoders*.
-    """
-    return _widget(
-        "explorer",
+
+def _widget(kind, what, model, name, label_names, options):
+    """The widget's HTML: ``kind`` is "explorer" or "draw", ``what`` the
+    public function's name for error messages."""
+    unknown = sorted(set(options) - set(OPTIONS))
+    if unknown:
+        raise TypeError(
+            f"{what}() got an unexpected keyword argument {unknown[0]!r}; "
+            f"its options are {', '.join(OPTIONS)}"
+        )
+    return _widget_html(
+        kind,
         model,
         name,
         label_names,
-        codes,
-        code_labels,
-        extent,
-        title,
-        True,
+        options.get("codes"),
+        options.get("labels"),
+        options.get("extent", 3.0),
+        options.get("title"),
+        kind == "explorer",
     )
 
 
-def latent_explorer(
-    model,
-    name: str,
-    label_names=None,
-    *,
-    codes=None,
-    code_labels=None,
-    extent: float = 3.0,
-    title: str | None = None,
-):
+def latent_explorer(model, name: str, label_names=None, **options):
     """The latent plane, live: the page decodes the point under the reader's
     pointer.
 
@@ -351,15 +333,18 @@ def latent_explorer(
         name: the exported model's name; the page fetches
             ``_static/models/<name>/``.
         label_names: names of the classes (the CVAE's menu; for a VAE, of
-            ``code_labels``).
-        codes: optional latent codes (N, 2), e.g. the encoder means of test
-            digits, drawn behind the plane (at most 2,000 of them, a fixed
-            random subset).
-        code_labels: optional integer labels of ``codes``: the dots' colours,
-            and each class's name written at its centre (the median of its
-            codes).
-        extent: the plane covers ``[-extent, extent]`` on both axes.
-        title: a heading above the widget.
+            ``labels``).
+        **options: keyword arguments, all optional:
+
+            - ``codes``: latent codes (N, 2), e.g. the encoder means of test
+              digits, drawn behind the plane (at most 2,000 of them, a fixed
+              random subset);
+            - ``labels``: integer class labels of ``codes``: the dots'
+              colours, and each class's name written at its centre (the
+              median of its codes);
+            - ``extent`` (default 3.0): the plane covers
+              ``[-extent, extent]`` on both axes;
+            - ``title``: a heading above the widget.
 
     On the website, moving the pointer (mouse, touch, pen) or the arrow keys
     over the plane decodes that point in the page; a CVAE's menu decodes it as
@@ -375,63 +360,21 @@ def latent_explorer(
     from IPython.display import HTML
 
     return HTML(
-        explorer_html(
-            model,
-            name,
-            label_names,
-            codes=codes,
-            code_labels=code_labels,
-            extent=extent,
-            title=title,
+        _widget(
+            "explorer", "latent_explorer", model, name, label_names, options
         )
     )
 
 
-def draw_digit_html(
-    model,
-    name: str,
-    label_names=None,
-    *,
-    codes=None,
-    code_labels=None,
-    extent: float = 3.0,
-    title: str | None = None,
-) -> str:
-    """The "draw a digit" widget as an HTML string (see :func:`draw_digit`).
-
-    Introduced in chapter 04, *Variational autoencoders*.
-    """
-    return _widget(
-        "draw",
-        model,
-        name,
-        label_names,
-        codes,
-        code_labels,
-        extent,
-        title,
-        False,
-    )
-
-
-def draw_digit(
-    model,
-    name: str,
-    label_names=None,
-    *,
-    codes=None,
-    code_labels=None,
-    extent: float = 3.0,
-    title: str | None = None,
-):
+def draw_digit(model, name: str, label_names=None, **options):
     """A 28 x 28 drawing pad whose drawing the page's encoder places on the
     latent plane.
 
-    The arguments are those of :func:`latent_explorer`. On the website the
-    reader draws with a mouse, a finger or the keyboard; the page shows the
-    encoder's mean and its one- and two-standard-deviation ellipses on the
-    plane, and the decoder's reconstruction. For a CVAE the reader says which
-    digit they drew, and the drawing's code is decoded with every
+    The arguments and options are those of :func:`latent_explorer`. On the
+    website the reader draws with a mouse, a finger or the keyboard; the page
+    shows the encoder's mean and its one- and two-standard-deviation ellipses
+    on the plane, and the decoder's reconstruction. For a CVAE the reader says
+    which digit they drew, and the drawing's code is decoded with every
     label: their handwriting as all ten digits. Elsewhere a sentence says
     where it runs.
 
@@ -443,13 +386,5 @@ def draw_digit(
     from IPython.display import HTML
 
     return HTML(
-        draw_digit_html(
-            model,
-            name,
-            label_names,
-            codes=codes,
-            code_labels=code_labels,
-            extent=extent,
-            title=title,
-        )
+        _widget("draw", "draw_digit", model, name, label_names, options)
     )

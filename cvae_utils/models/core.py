@@ -94,10 +94,31 @@ def _repeat(t, k):
     return ops.concatenate([t] * k, axis=0)
 
 
-class _LatentModel(keras.Model):
+class _CourseModel(keras.Model):
+    """What every model of the package shares: a tracker of the reconstruction
+    loss, and a config that lists the constructor's arguments."""
+
+    _config_names: tuple[str, ...] = ()  # the arguments get_config saves
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.reconstruction_tracker = keras.metrics.Mean(
+            name="reconstruction_loss"
+        )
+
+    def get_config(self):
+        config = {"name": self.name}
+        for name in self._config_names:
+            value = getattr(self, name)
+            config[name] = list(value) if isinstance(value, tuple) else value
+        return config
+
+
+class _LatentModel(_CourseModel):
     """What the three models share: validated arguments, config, fit-time input checks."""
 
     conditional = False
+    _config_names = ("latent_dim", "architecture")
 
     def __init__(self, latent_dim=2, architecture="dense", **kwargs):
         super().__init__(**kwargs)
@@ -105,16 +126,6 @@ class _LatentModel(keras.Model):
         self.architecture = check_choice(
             architecture, "architecture", ARCHITECTURES
         )
-        self.reconstruction_tracker = keras.metrics.Mean(
-            name="reconstruction_loss"
-        )
-
-    def get_config(self):
-        return {
-            "name": self.name,
-            "latent_dim": self.latent_dim,
-            "architecture": self.architecture,
-        }
 
     # -- input checks --------------------------------------------------------------------
     def _check_fit_inputs(self, x, y=None, what="fit", name="x"):

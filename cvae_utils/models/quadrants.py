@@ -17,7 +17,7 @@ from .._validation import (
 from ..data import _check_num_given, _indices, merge_quadrants, split_quadrants
 from ..losses import bernoulli_nll_from_logits, kl_gaussians, log_normal
 from ..networks import Sampling, _check_hidden_units, _mlp
-from .core import _in_batches, _repeat
+from .core import _CourseModel, _in_batches, _repeat
 
 __all__ = ["QuadrantBaseline", "QuadrantCVAE"]
 
@@ -29,8 +29,10 @@ PRIORS = (
 )  # QuadrantCVAE's prior: the network p(z | x_obs), or N(0, I) for every input
 
 
-class _QuadrantModel(keras.Model):
+class _QuadrantModel(_CourseModel):
     """What both models share: the split of whole images into x_obs and y, and input checks."""
+
+    _config_names = ("num_given", "hidden_units")
 
     def __init__(self, num_given=1, hidden_units=(500, 500), **kwargs):
         super().__init__(**kwargs)
@@ -39,16 +41,6 @@ class _QuadrantModel(keras.Model):
         observed, hidden = _indices(self.num_given)
         self.num_observed, self.num_hidden = len(observed), len(hidden)
         self._observed_idx, self._hidden_idx = observed, hidden
-        self.reconstruction_tracker = keras.metrics.Mean(
-            name="reconstruction_loss"
-        )
-
-    def get_config(self):
-        return {
-            "name": self.name,
-            "num_given": self.num_given,
-            "hidden_units": list(self.hidden_units),
-        }
 
     def _split(self, images):
         flat = ops.reshape(images, (ops.shape(images)[0], -1))

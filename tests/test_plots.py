@@ -452,6 +452,18 @@ def test_plot_conditional_grid_row_is_the_label_column_is_the_code(cvae2):
     np.testing.assert_array_equal(a[0], b[0])  # a seed fixes the codes
 
 
+def test_plot_latent_scatter_leaves_the_callers_layout_alone():
+    """Bug caught: the function laid out the caller's whole figure
+    (tight_layout), replacing its constrained layout, so a grid of scatters
+    with a suptitle had titles over the panels above (chapter 08)."""
+    from matplotlib.layout_engine import ConstrainedLayoutEngine
+
+    fig, axes = plt.subplots(1, 2, layout="constrained")
+    plot_latent_scatter(np.zeros((4, 2)), [0, 1, 1, 0], ax=axes[0])
+    assert isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine)
+    plt.close(fig)
+
+
 def test_plot_latent_scatter_puts_each_point_at_its_code_in_its_class():
     z = np.array([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0]])
     labels = np.array([1, 0, 1, 0])

@@ -16,6 +16,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyBboxPatch
 
 from .._validation import check_number, named_items
+from .style import COLUMN_WIDTH
 
 __all__ = ["plot_graphical_model", "plot_latent_variable_schematic"]
 
@@ -28,7 +29,7 @@ def plot_latent_variable_schematic(
     Introduced in chapter 02, *Generative models and latent variables*.
     """
 
-    fig, ax = plt.subplots(figsize=(9, 3.4))
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 3.2))  # drawn at the column width
     ax.set_xlim(0, 10)
     ax.set_ylim(0, 4)
     ax.axis("off")

@@ -137,7 +137,8 @@ def plot_latent_scatter(
         bbox_to_anchor=(1.0, 0.5),
         title="label",
     )
-    fig = fig or ax.figure
+    if fig is None:  # the caller's axes: the caller's figure, and its layout
+        return ax.figure
     fig.tight_layout()
     return fig
 

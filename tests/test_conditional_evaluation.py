@@ -269,3 +269,12 @@ def test_plot_per_class_draws_one_bar_per_class_and_group():
         plot_per_class([1, 2], title="t", ylabel="y")
     with pytest.raises(TypeError, match="title"):
         plot_per_class({"a": [1, 2]}, title="", ylabel="y")
+
+
+def test_the_judge_reports_its_accuracy_while_it_trains(toy):
+    """Bug caught: the classifier compiled without its accuracy metric, so
+    its training log and evaluate() have no accuracy to show a learner."""
+    (x, y), test = toy
+    classifier = train_classifier(x, y, epochs=1, num_classes=NUM_CLASSES)
+    scores = classifier.evaluate(*test, verbose=0, return_dict=True)
+    assert 0.0 <= scores["accuracy"] <= 1.0

@@ -364,3 +364,9 @@ def test_seconds_per_epoch_scales_and_validates():
         cvae_utils.seconds_per_epoch("vae", x, epoch_size=10)
     with pytest.raises(ValueError, match="epoch_size"):
         cvae_utils.seconds_per_epoch(vae, x, epoch_size=0)
+
+
+def test_closest_pairs_of_two_classes_is_their_one_pair():
+    """Bug caught: the smallest matrix (2 x 2, one pair) refused."""
+    d = np.array([[0.0, 2.5], [2.5, 0.0]])
+    assert cvae_utils.closest_pairs(d, ["a", "b"], n=1) == [("a", "b", 2.5)]

@@ -308,3 +308,14 @@ def test_schematic_returns_a_figure():
     fig = cvae_utils.plot_latent_variable_schematic()
     assert isinstance(fig, plt.Figure)
     plt.close(fig)
+
+
+def test_log_likelihood_matrix_takes_flat_pixel_vectors():
+    """Bug caught: a batch of flat images (N, D) refused as if it had no
+    image axes; the docstring promises any shape (N, ...)."""
+    x = np.array([[1.0, 0.0, 1.0], [0.0, 0.0, 1.0]])
+    probs = np.array([[0.9, 0.2, 0.6]])
+    expected = np.log([0.9 * 0.8 * 0.6, 0.1 * 0.8 * 0.6])[:, None]
+    np.testing.assert_allclose(
+        cvae_utils.bernoulli_log_likelihood_matrix(x, probs), expected
+    )

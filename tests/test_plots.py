@@ -565,3 +565,118 @@ def test_per_class_bars_lie_down_with_class_zero_on_top():
     )
     assert [p.get_width() for p in ax.patches] == [1.0, 2.0, 3.0]
     plt.close(fig)
+
+
+def test_rate_distortion_line_of_smallest_elbo_runs_from_zero_rate_to_its_total():
+    """Bug caught: the dashed line R + D = const drawn over the wrong span
+    (np.linspace without its end), so it no longer meets the axes where the
+    text says."""
+    rates, dists = [0.5, 4.0, 12.0], [190.0, 150.0, 140.0]
+    ax = plot_rate_distortion(rates, dists, betas=[8, 2, 1]).axes[0]
+    (line,) = [ln for ln in ax.lines if ln.get_linestyle() == "--"]
+    x, y = line.get_xdata(), line.get_ydata()
+    total = 12.0 + 140.0
+    assert x[0] == 0.0 and x[-1] == pytest.approx(total)
+    np.testing.assert_allclose(x + y, total)
+    plt.close("all")
+
+
+def test_rate_distortion_view_is_the_points_not_the_long_line():
+    """Bug caught: an axis limit dropped, so autoscaling stretches the view
+    to the whole dashed line and the points bunch up in a corner."""
+    # the smallest -ELBO (30 + 100) lies far beyond the points: its line
+    # runs to (130, 0) and (0, 130)
+    rates, dists = np.array([30.0, 40.0, 50.0]), np.array([100.0, 95.0, 93.0])
+    ax = plot_rate_distortion(rates, dists, [8, 2, 1]).axes[0]
+    bottom, top = ax.get_ylim()
+    left, right = ax.get_xlim()
+    span_d, span_r = (
+        dists.max() - dists.min() + 1,
+        rates.max() - rates.min() + 1,
+    )
+    assert bottom < dists.min() and dists.max() < top
+    assert top - dists.max() < 0.2 * span_d
+    assert left <= 0.0 and rates.max() < right < rates.max() + 0.5 * span_r
+    # the points are coloured in the order given (light to dark: weak to strong beta)
+    (points,) = ax.collections
+    np.testing.assert_array_equal(points.get_array(), [0, 1, 2])
+    plt.close("all")
+
+
+def test_active_units_counts_start_at_zero_and_each_beta_keeps_its_colour():
+    """Bug caught: the bar axis not starting at 0 (small differences in the
+    count look large), or a beta's activity curve in another colour than its
+    bar."""
+    from matplotlib.colors import to_rgba
+
+    from cvae_utils.plots import plot_active_units
+
+    acts = [
+        np.array([1.0, 0.5, 0.02, 0.001]),
+        np.array([0.8, 0.003, 1e-4, 0.0]),
+        np.array([0.9, 0.2, 1e-4, 0.0]),
+    ]
+    fig = plot_active_units(acts, [1, 4, 8])
+    left, right = fig.axes[:2]
+    assert left.get_ylim()[0] == 0
+    bars = [to_rgba(b.get_facecolor()) for b in left.patches]
+    curves = [to_rgba(ln.get_color()) for ln in right.lines[:3]]
+    assert len(set(bars)) == 3
+    assert curves == bars
+    plt.close(fig)
+
+
+def test_training_curves_carry_their_title():
+    """Bug caught: the figure's title dropped (fig.suptitle(None))."""
+    hist = {"reconstruction_loss": [3.0, 2.0], "kl_loss": [1.0, 1.5]}
+    fig = plot_training_curves(hist, title="My run")
+    assert fig._suptitle is not None and fig._suptitle.get_text() == "My run"
+    plt.close(fig)
+
+
+def test_schematic_boxes_do_not_overlap_and_every_arrow_joins_two_boxes():
+    """Bug caught: a box moved (it overlaps its neighbour or leaves the
+    figure), or an arrow that points at nothing."""
+    from matplotlib.patches import FancyBboxPatch
+    from matplotlib.text import Annotation
+
+    from cvae_utils.plots import plot_latent_variable_schematic
+
+    fig = plot_latent_variable_schematic()
+    ax = fig.axes[0]
+    boxes = [
+        (
+            p.get_x(),
+            p.get_y(),
+            p.get_x() + p.get_width(),
+            p.get_y() + p.get_height(),
+        )
+        for p in ax.patches
+        if isinstance(p, FancyBboxPatch)
+    ]
+    assert len(boxes) == 6
+    (x_lo, x_hi), (y_lo, y_hi) = ax.get_xlim(), ax.get_ylim()
+    for i, (a0, b0, a1, b1) in enumerate(boxes):
+        assert x_lo <= a0 and a1 <= x_hi and y_lo <= b0 and b1 <= y_hi
+        for c0, d0, c1, d1 in boxes[i + 1 :]:
+            assert a1 <= c0 or c1 <= a0 or b1 <= d0 or d1 <= b0, (
+                "boxes overlap"
+            )
+
+    def gap(point, box):  # distance from a point to a box (0 inside)
+        (x, y), (a0, b0, a1, b1) = point, box
+        return np.hypot(max(a0 - x, 0, x - a1), max(b0 - y, 0, y - b1))
+
+    arrows = [
+        t for t in ax.texts if isinstance(t, Annotation) and t.arrow_patch
+    ]
+    assert len(arrows) == 5
+    for arrow in arrows:
+        start, end = arrow.xyann, arrow.xy
+        touched = {
+            min(range(len(boxes)), key=lambda k: gap(p, boxes[k]))
+            for p in (start, end)
+        }
+        assert all(min(gap(p, b) for b in boxes) < 0.2 for p in (start, end))
+        assert len(touched) == 2, "an arrow must join two different boxes"
+    plt.close(fig)

@@ -444,3 +444,13 @@ def test_prior_must_be_learned_or_standard(bad):
 def test_prior_must_be_a_string(bad):
     with pytest.raises(TypeError, match="prior must be"):
         QuadrantCVAE(num_given=1, latent_dim=2, hidden_units=(8,), prior=bad)
+
+
+def test_config_lists_hidden_units_as_keras_saves_them():
+    """Bug caught: the config kept the tuple, so a saved and reloaded
+    model's config no longer equals the original's (JSON has lists)."""
+    import json
+
+    config = QuadrantBaseline(num_given=1, hidden_units=(16, 8)).get_config()
+    assert config["hidden_units"] == [16, 8]
+    assert json.loads(json.dumps(config)) == config

@@ -41,7 +41,8 @@ MIN_BYTES = 1024  # smaller data URIs stay inline
 _EXTENSIONS = {"png": "png", "jpeg": "jpg", "webp": "webp", "gif": "gif"}
 # base64 as HTML or JSON writes it (JSON may escape "/" as "\/")
 _DATA_URI = re.compile(
-    r"data:image/(png|jpeg|webp|gif);base64,((?:[A-Za-z0-9+/]|\\/)+=*)"
+    r"data:image(?:/|\\/)(png|jpeg|webp|gif);base64,"
+    r"((?:[A-Za-z0-9+/]|\\/)+=*)"
 )
 FONT_FOLDER = Path("_static", "vendor", "fontawesome", "webfonts")
 _FONT_SUFFIXES = (".woff2", ".ttf")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import re
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -287,3 +288,16 @@ def test_icon_fonts_are_small_and_hold_every_icon_the_pages_use(built):
     assert needed <= shown, sorted(map(hex, needed - shown))
     assert 0xF09B in cmaps["fa-brands-400.woff2"]
     assert len(shown) < 100, "the fonts were not subset"
+
+
+@pytest.mark.parametrize("missing", ["brotli", "fontTools"])
+def test_the_build_stops_with_a_clear_sentence_without_font_tools(
+    missing, monkeypatch
+):
+    from sphinx.errors import ExtensionError
+
+    monkeypatch.setitem(sys.modules, missing, None)
+    if missing == "fontTools":
+        monkeypatch.setitem(sys.modules, "fontTools.subset", None)
+    with pytest.raises(ExtensionError, match="fontTools and brotli"):
+        page_assets._require_font_tools()

@@ -29,7 +29,8 @@ _spec = importlib.util.spec_from_file_location(
 page_assets = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(page_assets)
 
-# the smallest PNG: 1x1, 67 bytes; repeated IDAT-less padding makes it big
+# a 1x1 PNG (under the inline threshold), and 2 KB of bytes (over it: the
+# extension moves bytes by their MIME type in the URI, it does not parse them)
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
     "YPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
@@ -68,9 +69,7 @@ def test_data_uris_in_a_script_array_become_files_and_same_bytes_one_file(
         f'["{uri(BIG, "webp")}", "{uri(other, "webp")}", '
         f'"{uri(BIG, "webp")}"];</script>'
     )
-    out = page_assets.data_uris_to_files(
-        script, tmp_path, url_from_chapters
-    )
+    out = page_assets.data_uris_to_files(script, tmp_path, url_from_chapters)
     names = re.findall(r'"\.\./_images/([^"]+\.webp)"', out)
     assert len(names) == 3 and names[0] == names[2] != names[1]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(set(names))
@@ -153,9 +152,10 @@ def test_the_hook_gives_urls_relative_to_pages_in_subfolders(tmp_path):
     name = page_assets.asset_name(BIG, "png")
     assert (out / "_images" / name).read_bytes() == BIG
     assert f'src="_images/{name}"' in (out / "index.html").read_text()
-    assert f'src="../_images/{name}"' in (
-        out / "chapters" / "one.html"
-    ).read_text()
+    assert (
+        f'src="../_images/{name}"'
+        in (out / "chapters" / "one.html").read_text()
+    )
 
 
 # -- icon code points ---------------------------------------------------------

@@ -369,16 +369,33 @@
     lazily(root, function (m) { model = m; update(); });
   }
 
+  function setUp(root) {
+    if (root.dataset.state) return;
+    var source = root.querySelector("script.cvae-live-data");
+    if (!source || !window.fetch || !window.Promise) return;
+    var data = JSON.parse(source.textContent);
+    root.dataset.state = "idle";
+    root.classList.add("cvae-live-on");
+    (root.dataset.kind === "draw" ? drawer : explorer)(root, data);
+  }
+
+  // A widget is built (its plane drawn, its controls made) only when it
+  // comes near the viewport, so opening a page runs no long task for
+  // widgets far below; at once where IntersectionObserver is missing.
   function start() {
-    document.querySelectorAll(".cvae-live").forEach(function (root) {
-      if (root.dataset.state) return;
-      var source = root.querySelector("script.cvae-live-data");
-      if (!source || !window.fetch || !window.Promise) return;
-      var data = JSON.parse(source.textContent);
-      root.dataset.state = "idle";
-      root.classList.add("cvae-live-on");
-      (root.dataset.kind === "draw" ? drawer : explorer)(root, data);
-    });
+    var roots = document.querySelectorAll(".cvae-live");
+    if (!window.IntersectionObserver) {
+      roots.forEach(setUp);
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        setUp(entry.target);
+      });
+    }, {rootMargin: "300px 0px"});
+    roots.forEach(function (root) { observer.observe(root); });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start); else start();
 })();

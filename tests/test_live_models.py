@@ -128,8 +128,16 @@ def keras_encode(web, pixels, label=None):
     return mean[0], log_var[0]
 
 
+SET_UP_JS = "el => !!el.dataset.state"
+
+
 def widget(page, kind, k):
-    return page.locator(f'.cvae-live[data-kind="{kind}"]').nth(k)
+    """The k-th widget of a kind, scrolled into view and so set up (the
+    script builds a widget only when it comes near the viewport)."""
+    root = page.locator(f'.cvae-live[data-kind="{kind}"]').nth(k)
+    root.scroll_into_view_if_needed()
+    page.wait_for_function(SET_UP_JS, arg=root.element_handle())
+    return root
 
 
 def point(page, target, fx, fy):
@@ -173,6 +181,9 @@ def test_models_load_on_first_touch_not_with_the_page(live_page, open_page):
     fetched = lambda: page.evaluate(  # noqa: E731
         "() => performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/models/'))"
     )
+    for kind in ("explorer", "draw"):
+        for k in (0, 1):
+            widget(page, kind, k)
     assert page.locator(".cvae-live.cvae-live-on").count() == 4, (
         "the script did not take over"
     )
@@ -401,13 +412,15 @@ def test_without_javascript_the_static_figure_says_why(live_page, browser):
     try:
         page = context.new_page()
         page.goto(live_page["url"], wait_until="load")
-        fallback = widget(page, "explorer", 0).locator(".cvae-live-fallback")
+        roots = page.locator(".cvae-live")
+        fallback = roots.nth(0).locator(".cvae-live-fallback")
         assert (
             fallback.locator("img").is_visible()
             and WHY in fallback.inner_text()
         )
         assert (
-            widget(page, "draw", 0).locator(".cvae-live-fallback").is_visible()
+            page.locator('.cvae-live[data-kind="draw"] .cvae-live-fallback')
+            .first.is_visible()
         )
     finally:
         context.close()
@@ -441,6 +454,34 @@ def test_widgets_have_no_serious_accessibility_violation(
     )
 
 
+def test_widgets_far_below_are_set_up_only_when_scrolled_near(
+    live_page, browser
+):
+    def far_below(route):
+        """The test page with 3,000 px of text before its last widget."""
+        html = route.fetch().text()
+        cut = html.rindex('<div class="cvae-live"')
+        spacer = '<div style="height: 3000px">text</div>'
+        route.fulfill(body=html[:cut] + spacer + html[cut:])
+
+    context = browser.new_context(viewport={"width": 1280, "height": 600})
+    try:
+        page = context.new_page()
+        page.route("**/index.html", far_below)
+        page.goto(live_page["url"], wait_until="load")
+        roots = page.locator(".cvae-live")
+        first, last = roots.first, roots.nth(roots.count() - 1)
+        page.wait_for_function(SET_UP_JS, arg=first.element_handle())
+        page.wait_for_timeout(500)
+        assert not last.evaluate(SET_UP_JS), "set up before it is near"
+        assert not last.locator("canvas").count()
+        last.scroll_into_view_if_needed()
+        page.wait_for_function(SET_UP_JS, arg=last.element_handle())
+        assert last.locator("canvas.cvae-live-pad").count() == 1
+    finally:
+        context.close()
+
+
 def exercise_live_widgets(page):
     """On a built page: each explorer decodes two far-apart points into
     different images."""
@@ -448,6 +489,7 @@ def exercise_live_widgets(page):
     explorers = page.locator('.cvae-live[data-kind="explorer"]')
     for k in range(explorers.count()):
         explorer = explorers.nth(k)
+        explorer.scroll_into_view_if_needed()  # set up when near the view
         plane = explorer.locator("canvas.cvae-live-plane")
         plane.scroll_into_view_if_needed()
         point(page, plane, 0.5, 0.5)

@@ -1,6 +1,7 @@
-// Loaded on every page by tools/sphinx/accessibility.py. MathJax 3 cannot break a display equation
-// across lines, so one wider than the text column would need a sideways scroll bar: once MathJax
-// has typeset the page, such an equation is scaled down until it fits (never below 60 %).
+// Loaded on every page by tools/sphinx/accessibility.py. KaTeX cannot break a display equation
+// across lines, so one wider than the text column would need a sideways scroll bar (KaTeX's
+// .katex-html scrolls, katex-math.css): once the page and its fonts have loaded, such an
+// equation is scaled down until it fits (never below 60 %; narrower still, it scrolls).
 (function () {
   const MIN_SCALE = 0.6;
 
@@ -8,14 +9,14 @@
   // so the browser lays the page out once, not once per equation (on a long
   // chapter that was seconds of a phone's main thread).
   function fitEquations() {
-    const equations = Array.from(document.querySelectorAll('mjx-container[display="true"]'));
+    const equations = Array.from(document.querySelectorAll(".katex-display"));
     equations.forEach((equation) => {
-      // measure at MathJax's own size first (kept, because resizing calls this again)
-      if (!("naturalSize" in equation.dataset)) equation.dataset.naturalSize = equation.style.fontSize;
-      equation.style.fontSize = equation.dataset.naturalSize;
+      equation.style.fontSize = "";
     });
     const sizes = equations.map((equation) => {
-      const ratio = equation.clientWidth / equation.scrollWidth;
+      // the part that scrolls when the equation is too wide (KaTeX's visual rendering)
+      const box = equation.querySelector(".katex-html") || equation;
+      const ratio = box.clientWidth / box.scrollWidth;
       return ratio < 1 ? parseFloat(getComputedStyle(equation).fontSize) * Math.max(ratio * 0.98, MIN_SCALE) : null;
     });
     equations.forEach((equation, i) => {
@@ -24,10 +25,8 @@
   }
 
   window.addEventListener("load", () => {
-    const typeset = window.MathJax && MathJax.startup && MathJax.startup.promise;
-    if (typeset) {
-      typeset.then(fitEquations);
-      window.addEventListener("resize", fitEquations);
-    }
+    if (!document.querySelector(".katex-display")) return;
+    fitEquations();
+    window.addEventListener("resize", fitEquations);
   });
 })();

@@ -1,0 +1,121 @@
+"""Sphinx extension: math rendered when the site is built, by KaTeX.
+
+sphinxcontrib-katex (``html_math_renderer: katex``, ``katex_prerender:
+true``) runs its bundled katex.min.js with ``node`` on every formula, so the
+pages carry finished HTML and MathML and load no math script at all. This
+extension adds what that leaves to the project:
+
+1. KaTeX's stylesheet and fonts come from npm (``katex`` in package.json, the
+   version sphinxcontrib-katex renders with): ``katex.min.css`` and the woff2
+   fonts are copied into the site's ``_static/katex/``, the stylesheet's
+   ``@font-face`` rules cut to woff2, so a browser never asks for woff or
+   ttf files (``katex_css_path`` in _config.yml points there; the package's
+   default is a CDN, and the site loads nothing from other hosts). Without
+   ``node`` or ``node_modules/katex`` the build stops at once.
+2. A formula KaTeX cannot parse is rendered as a red ``katex-error`` span
+   (sphinxcontrib-katex renders with ``throwOnError: false``); here such a
+   page is a build warning (an error under ``-W``), naming the formula.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+KATEX = ROOT / "node_modules" / "katex"
+MISSING = (
+    "run `npm ci` first: the site's math is rendered at build time by "
+    "KaTeX from npm"
+)
+# the fallbacks after each woff2 source: url(fonts/X.woff) format("woff")
+_NOT_WOFF2 = re.compile(
+    r',\s*url\([^)]*\.(?:woff|ttf)\)\s*format\("(?:woff|truetype)"\)'
+)
+_ERROR = re.compile(
+    r'<span class="katex-error" title="([^"]*)"[^>]*>([^<]*)</span>'
+)
+
+
+def woff2_only(css: str) -> str:
+    """KaTeX's stylesheet with each ``@font-face`` source list cut to its
+    woff2 file."""
+    if not isinstance(css, str):
+        raise TypeError(f"css must be a str, got {type(css).__name__}")
+    fonts = css.count("@font-face")
+    cut = _NOT_WOFF2.sub("", css)
+    if cut.count('format("woff2")') != fonts or re.search(
+        r"\.(?:woff|ttf)\)", cut
+    ):
+        raise ValueError(
+            "expected every @font-face of KaTeX's stylesheet to list a "
+            "woff2, a woff and a ttf source, in that order"
+        )
+    return cut
+
+
+def katex_errors(body: str) -> list[str]:
+    """The formulas of a page's HTML that KaTeX rendered as errors, each
+    with KaTeX's message."""
+    if not isinstance(body, str):
+        raise TypeError(f"body must be a str, got {type(body).__name__}")
+    return [
+        f"{latex.strip()!r}: {message}"
+        for message, latex in _ERROR.findall(body)
+    ]
+
+
+def _check_katex(app):
+    if app.config.html_math_renderer != "katex":
+        return
+    from sphinxcontrib.katex import katex_version
+
+    package = KATEX / "package.json"
+    if shutil.which("node") is None or not package.is_file():
+        raise ExtensionError(MISSING)
+    version = json.loads(package.read_text())["version"]
+    if version != katex_version:
+        raise ExtensionError(
+            f"node_modules/katex is {version}, but sphinxcontrib-katex "
+            f"renders with KaTeX {katex_version}: set that version in "
+            "package.json and run `npm ci`"
+        )
+
+
+def _report_errors(app, pagename, templatename, context, doctree):
+    for error in katex_errors(context.get("body") or ""):
+        logger.warning(
+            "KaTeX cannot render %s", error, location=pagename
+        )
+
+
+def _copy_katex(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    if app.config.html_math_renderer != "katex":
+        return
+    target = Path(app.outdir) / "_static" / "katex"
+    fonts = target / "fonts"
+    fonts.mkdir(parents=True, exist_ok=True)
+    css = (KATEX / "dist" / "katex.min.css").read_text(encoding="utf-8")
+    (target / "katex.min.css").write_text(woff2_only(css), encoding="utf-8")
+    for font in (KATEX / "dist" / "fonts").glob("*.woff2"):
+        shutil.copyfile(font, fonts / font.name)
+
+
+def setup(app):
+    app.connect("builder-inited", _check_katex)
+    app.connect("html-page-context", _report_errors)
+    app.connect("build-finished", _copy_katex)
+    return {
+        "version": "1.0",
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

@@ -79,14 +79,16 @@ OVERFLOW_JS = """(fit) => {
   if (page.scrollWidth > page.clientWidth + 1)
     wide.push(`the page scrolls sideways (${page.scrollWidth} px in ${page.clientWidth} px)`);
   for (const el of document.querySelectorAll(".katex-display")) {
-    const name = (el.closest(".math") || el).id || el.textContent.slice(0, 50);
-    const box = el.querySelector(".katex-html") || el;
-    const right = el.getBoundingClientRect().right, column = el.closest(".math").parentElement;
-    if (right > column.getBoundingClientRect().right + 1)
-      wide.push(`equation wider than its column (${Math.round(right)} px): ${name}`);
+    const block = el.closest(".math"), name = block.id || el.textContent.slice(0, 50);
+    const box = el.getBoundingClientRect(), outer = block.getBoundingClientRect();
+    const column = block.parentElement.getBoundingClientRect();
+    if (box.left < outer.left - 1 || box.right > outer.right + 1 ||
+        outer.left < column.left - 1 || outer.right > column.right + 1)
+      wide.push(`equation outside its column, cut off (${Math.round(box.left)}-${Math.round(box.right)} px ` +
+                `in ${Math.round(column.left)}-${Math.round(column.right)} px): ${name}`);
     // wider than the column even when fit-equations.js has scaled it down: it scrolls, never gets cut off
-    if (box.scrollWidth > box.clientWidth + 1 && (fit || getComputedStyle(box).overflowX !== "auto"))
-      wide.push(`equation ${fit ? "scrolls sideways" : "cut off"} (${box.scrollWidth} px in ${box.clientWidth} px): ${name}`);
+    if (el.scrollWidth > el.clientWidth + 1 && (fit || getComputedStyle(el).overflowX !== "auto"))
+      wide.push(`equation ${fit ? "scrolls sideways" : "cut off"} (${el.scrollWidth} px in ${el.clientWidth} px): ${name}`);
   }
   for (const el of document.querySelectorAll(".bd-content pre"))  // a long line may scroll, never be cut off
     if (el.scrollWidth > el.clientWidth + 1 && !["auto", "scroll"].includes(getComputedStyle(el).overflowX))

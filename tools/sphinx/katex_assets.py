@@ -12,16 +12,25 @@ extension adds what that leaves to the project:
    ttf files (``katex_css_path`` in _config.yml points there; the package's
    default is a CDN, and the site loads nothing from other hosts). Without
    ``node`` or ``node_modules/katex`` the build stops at once.
-2. A formula KaTeX cannot parse is rendered as a red ``katex-error`` span
+2. The KaTeX server (node) is started here, before the first formula:
+   sphinxcontrib-katex connects to it as soon as its socket file exists,
+   and on a busy machine node may not listen yet, which ended the build
+   with ConnectionRefusedError; here the connection is retried.
+3. A formula KaTeX cannot parse is rendered as a red ``katex-error`` span
    (sphinxcontrib-katex renders with ``throwOnError: false``); here such a
    page is a build warning (an error under ``-W``), naming the formula.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import re
 import shutil
+import socket
+import subprocess
+import tempfile
+import time
 from pathlib import Path
 
 from sphinx.errors import ExtensionError
@@ -89,6 +98,44 @@ def _check_katex(app):
         )
 
 
+def _start_server(app):
+    if not (
+        app.config.html_math_renderer == "katex"
+        and app.config.katex_prerender
+    ):
+        return
+    from sphinxcontrib.katex import STARTUP_TIMEOUT, KaTeXServer
+
+    if KaTeXServer.katex_server is not None:
+        return
+    rundir = Path(tempfile.mkdtemp(prefix="sphinxcontrib_katex"))
+    path = rundir / "katex.sock"
+    process = subprocess.Popen(
+        KaTeXServer.build_command(socket=path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        cwd=rundir,
+    )
+    deadline = time.monotonic() + 4 * STARTUP_TIMEOUT
+    while True:
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            sock.connect(str(path))
+            break
+        except (FileNotFoundError, ConnectionRefusedError):
+            sock.close()
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                shutil.rmtree(rundir, ignore_errors=True)
+                raise ExtensionError(
+                    "the KaTeX server (node) did not start"
+                ) from None
+            time.sleep(0.01)
+    server = KaTeXServer(rundir, process, sock)
+    KaTeXServer.katex_server = server
+    atexit.register(server.terminate)
+
+
 def _report_errors(app, pagename, templatename, context, doctree):
     for error in katex_errors(context.get("body") or ""):
         logger.warning(
@@ -111,7 +158,9 @@ def _copy_katex(app, exception):
 
 
 def setup(app):
-    app.connect("builder-inited", _check_katex)
+    # after sphinxcontrib-katex's own builder-inited (its KaTeX path)
+    app.connect("builder-inited", _check_katex, priority=600)
+    app.connect("builder-inited", _start_server, priority=601)
     app.connect("html-page-context", _report_errors)
     app.connect("build-finished", _copy_katex)
     return {

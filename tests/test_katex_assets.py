@@ -62,4 +62,6 @@ def test_katex_errors_name_the_formula_and_the_message():
     errors = katex_assets.katex_errors(body)
     assert len(errors) == 1
     assert "\\foo{x}" in errors[0] and "Undefined control" in errors[0]
-    assert katex_assets.katex_errors(body.split("<span class=\"katex-e")[0]) == []
+    assert (
+        katex_assets.katex_errors(body.split('<span class="katex-e')[0]) == []
+    )

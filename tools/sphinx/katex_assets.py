@@ -24,6 +24,7 @@ extension adds what that leaves to the project:
 from __future__ import annotations
 
 import atexit
+import html
 import json
 import re
 import shutil
@@ -76,7 +77,7 @@ def katex_errors(body: str) -> list[str]:
     if not isinstance(body, str):
         raise TypeError(f"body must be a str, got {type(body).__name__}")
     return [
-        f"{latex.strip()!r}: {message}"
+        f"{html.unescape(latex).strip()} ({html.unescape(message)})"
         for message, latex in _ERROR.findall(body)
     ]
 
@@ -100,8 +101,7 @@ def _check_katex(app):
 
 def _start_server(app):
     if not (
-        app.config.html_math_renderer == "katex"
-        and app.config.katex_prerender
+        app.config.html_math_renderer == "katex" and app.config.katex_prerender
     ):
         return
     from sphinxcontrib.katex import STARTUP_TIMEOUT, KaTeXServer
@@ -138,9 +138,7 @@ def _start_server(app):
 
 def _report_errors(app, pagename, templatename, context, doctree):
     for error in katex_errors(context.get("body") or ""):
-        logger.warning(
-            "KaTeX cannot render %s", error, location=pagename
-        )
+        logger.warning("KaTeX cannot render %s", error, location=pagename)
 
 
 def _copy_katex(app, exception):

@@ -112,18 +112,18 @@ def test_scripts_are_deferred_except_inline_and_documentation_options():
         assert page_weight._deferred(kept) is kept
 
 
-def test_katex_stylesheets_are_recognised_by_their_path():
+def test_the_katex_stylesheet_is_recognised_by_its_path():
     assert page_weight._is_katex_css("_static/katex/katex.min.css")
-    assert page_weight._is_katex_css(_Script("_static/katex-math.css"))
+    assert page_weight._is_katex_css(_Script("_static/katex/katex.min.css"))
     assert not page_weight._is_katex_css("_static/styles/theme.css")
 
 
-def test_pages_without_math_lose_the_katex_stylesheets_only():
+def test_pages_without_math_lose_the_katex_stylesheet_only():
     class App:
         class builder:
             images = {}
 
-    css = ["_static/katex/katex.min.css", "_static/katex-math.css", "a.css"]
+    css = ["_static/katex/katex.min.css", "a.css"]
     for body, expected in (
         ("<p>No equations.</p>", ["a.css"]),
         ('<p><span class="math">x</span></p>', css),

@@ -16,7 +16,11 @@ extension adds what that leaves to the project:
    sphinxcontrib-katex connects to it as soon as its socket file exists,
    and on a busy machine node may not listen yet, which ended the build
    with ConnectionRefusedError; here the connection is retried.
-3. A formula KaTeX cannot parse is rendered as a red ``katex-error`` span
+3. sphinxcontrib-katex's own stylesheet (katex-math.css) is left out: it
+   pads every display equation by 2.5em for a number that the theme already
+   lays out beside it (a flex row), which a phone's column cannot spare;
+   _static/accessibility.css styles the display equations instead.
+4. A formula KaTeX cannot parse is rendered as a red ``katex-error`` span
    (sphinxcontrib-katex renders with ``throwOnError: false``); here such a
    page is a build warning (an error under ``-W``), naming the formula.
 """
@@ -49,6 +53,7 @@ MISSING = (
 _NOT_WOFF2 = re.compile(
     r',\s*url\([^)]*\.(?:woff|ttf)\)\s*format\("(?:woff|truetype)"\)'
 )
+PACKAGE_CSS = "katex-math.css"
 _ERROR = re.compile(
     r'<span class="katex-error" title="([^"]*)"[^>]*>([^<]*)</span>'
 )
@@ -136,6 +141,14 @@ def _start_server(app):
     atexit.register(server.terminate)
 
 
+def _drop_package_css(app, pagename, templatename, context, doctree):
+    context["css_files"] = [
+        css
+        for css in context.get("css_files", [])
+        if not str(getattr(css, "filename", css)).endswith(PACKAGE_CSS)
+    ]
+
+
 def _report_errors(app, pagename, templatename, context, doctree):
     for error in katex_errors(context.get("body") or ""):
         logger.warning("KaTeX cannot render %s", error, location=pagename)
@@ -160,6 +173,7 @@ def setup(app):
     app.connect("builder-inited", _check_katex, priority=600)
     app.connect("builder-inited", _start_server, priority=601)
     app.connect("html-page-context", _report_errors)
+    app.connect("html-page-context", _drop_package_css)
     app.connect("build-finished", _copy_katex)
     return {
         "version": "1.0",

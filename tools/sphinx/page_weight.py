@@ -12,8 +12,8 @@ Sphinx's supported hooks are used (a template block, ``html-page-context``):
    overrides the theme's ``css`` block and removes that one tag.
 2. KaTeX's stylesheet only on pages with math. The math is rendered when
    the site is built (tools/sphinx/katex_assets.py), so no page loads a math
-   script, but sphinxcontrib-katex adds its stylesheets to every page: here
-   they are removed from pages whose HTML has no math (Sphinx writes all
+   script, but sphinxcontrib-katex adds its stylesheet to every page: here
+   it is removed from pages whose HTML has no math (Sphinx writes all
    math, a notebook output's LaTeX too, as class="math"), such as the home
    page, and those pages never fetch KaTeX's fonts either.
 3. Images load lazily: every ``<img>`` of a page's body but the first (which
@@ -45,8 +45,8 @@ _FONT_AWESOME_SCRIPT = re.compile(
 # inline scripts of other extensions read these files' globals at once
 _KEEP_BLOCKING = {"documentation_options.js"}
 _MATH_MARKUP = ('class="math', 'class="katex')
-# sphinxcontrib-katex's stylesheets: katex_css_path's and its own
-_KATEX_CSS = ("katex/katex.min.css", "katex-math.css")
+# KaTeX's stylesheet (katex_css_path)
+_KATEX_CSS = "katex/katex.min.css"
 
 
 def without_font_awesome(html: str) -> Markup:

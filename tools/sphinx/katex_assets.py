@@ -16,10 +16,11 @@ extension adds what that leaves to the project:
    sphinxcontrib-katex connects to it as soon as its socket file exists,
    and on a busy machine node may not listen yet, which ended the build
    with ConnectionRefusedError; here the connection is retried.
-3. sphinxcontrib-katex's own stylesheet (katex-math.css) is left out: it
-   pads every display equation by 2.5em for a number that the theme already
-   lays out beside it (a flex row), which a phone's column cannot spare;
-   _static/accessibility.css styles the display equations instead.
+3. sphinxcontrib-katex's own stylesheet (katex-math.css) is left out: the
+   theme already lays a display equation and its number out as a flex row,
+   and that stylesheet reserved 2.5em of padding on every display equation,
+   numbered or not, for a number placed over it; _static/accessibility.css
+   styles the display equations instead (one request fewer per page).
 4. A formula KaTeX cannot parse is rendered as a red ``katex-error`` span
    (sphinxcontrib-katex renders with ``throwOnError: false``); here such a
    page is a build warning (an error under ``-W``), naming the formula.

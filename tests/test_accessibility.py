@@ -41,10 +41,11 @@ EDITIONS = {"full": "site_url", "student": "student_site_url"}
 # the book's pages, and the two a reader reaches from every page (the index and the search page)
 A11Y_PAGES = PAGES + ["genindex", "search"]
 
-# MathJax typesets after "load", and the theme's scripts turn icons into SVG: axe must see the
-# page as a reader does, so wait for both (and for the web fonts, which change the contrast).
+# The math is rendered when the site is built (KaTeX's HTML, with MathML for screen readers), but
+# the theme's scripts turn icons into SVG and fit-equations.js resizes wide equations after "load":
+# axe must see the page as a reader does, so wait for them (and for the web fonts, which change
+# the contrast).
 SETTLE_JS = """async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
   await document.fonts.ready;
   await new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 200)));
 }"""

@@ -3,8 +3,8 @@ the HTML, and the built site's weight, math and icons in the browser.
 
 The Lighthouse figures themselves come from ``python -m benchmarks.lighthouse``
 (too slow for a test); these tests catch the regressions that the benchmark
-would show: a 1.5 MB script back on every page, MathJax where there is no
-math, images that load before they are scrolled to.
+would show: a 1.5 MB script back on every page, KaTeX's stylesheet where
+there is no math, a math script on any page, images that load before they are scrolled to.
 """
 
 from __future__ import annotations
@@ -71,10 +71,11 @@ def test_an_image_that_says_how_it_loads_is_left_alone():
     [
         ('<span class="math notranslate nohighlight">\\(x\\)</span>', True),
         ('<div class="math notranslate nohighlight">\\[x\\]</div>', True),
+        ('<span class="katex"><span class="katex-mathml">', True),
         ("<p>No equations; the code says <code>math.exp</code>.</p>", False),
     ],
 )
-def test_page_has_math_looks_for_what_mathjax_typesets(body, expected):
+def test_page_has_math_looks_for_rendered_math(body, expected):
     assert page_weight.page_has_math(body) is expected
 
 
@@ -111,19 +112,25 @@ def test_scripts_are_deferred_except_inline_and_documentation_options():
         assert page_weight._deferred(kept) is kept
 
 
-def test_mathjax_scripts_are_recognised_by_path_and_config():
-    class App:
-        class config:
-            mathjax_path = "mathjax/tex-chtml.js"
+def test_the_katex_stylesheet_is_recognised_by_its_path():
+    assert page_weight._is_katex_css("_static/katex/katex.min.css")
+    assert page_weight._is_katex_css(_Script("_static/katex/katex.min.css"))
+    assert not page_weight._is_katex_css("_static/styles/theme.css")
 
-    assert page_weight._is_mathjax(
-        App, _Script("_static/mathjax/tex-chtml.js")
-    )
-    assert page_weight._is_mathjax(
-        App, _Script("", body='window.MathJax = {"options": {}}')
-    )
-    assert not page_weight._is_mathjax(App, _Script("_static/doctools.js"))
-    assert not page_weight._is_mathjax(App, _Script("", body="let x = 1;"))
+
+def test_pages_without_math_lose_the_katex_stylesheet_only():
+    class App:
+        class builder:
+            images = {}
+
+    css = ["_static/katex/katex.min.css", "a.css"]
+    for body, expected in (
+        ("<p>No equations.</p>", ["a.css"]),
+        ('<p><span class="math">x</span></p>', css),
+    ):
+        context = {"body": body, "css_files": list(css)}
+        page_weight.lighten_page(App, "page", "page.html", context, None)
+        assert context["css_files"] == expected, body
 
 
 # -- the built site -----------------------------------------------------------
@@ -190,18 +197,26 @@ def test_no_page_loads_the_font_awesome_script(site):
 
 
 @pytest.mark.site
-def test_mathjax_is_loaded_only_by_pages_with_math(site):
+def test_katex_stylesheet_only_on_pages_with_math_and_no_math_script(site):
     with_math, without = [], []
     for page in map(functools.partial(_page, site), PAGES):
         html = page.read_text(encoding="utf-8")
-        loads = any("mathjax" in tag.lower() for tag in _tags(html, "script"))
+        scripts = [
+            t for t in _tags(html, "script") if re.search(r"katex|mathjax", t)
+        ]
+        assert not scripts, f"{page.name} loads a math script: {scripts}"
+        links = any(
+            "katex/katex.min.css" in tag for tag in _tags(html, "link")
+        )
         (with_math if 'class="math' in html else without).append(
-            (page.relative_to(site).as_posix(), loads)
+            (page.relative_to(site).as_posix(), links)
         )
     assert with_math and without, "need pages of both kinds to test this"
-    assert all(loads for _, loads in with_math)
-    assert not [page for page, loads in without if loads], (
-        "pages without math load MathJax"
+    assert all(links for _, links in with_math), (
+        "pages with math lack KaTeX's stylesheet"
+    )
+    assert not [page for page, links in without if links], (
+        "pages without math load KaTeX's stylesheet"
     )
 
 
@@ -247,13 +262,27 @@ def test_icons_show_from_the_theme_fonts_and_are_labelled(site_url, open_page):
 
 
 MATH_RENDERED_JS = """async () => {
-  if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; }
-  return document.querySelectorAll("mjx-container").length;
+  await document.fonts.ready;
+  return {
+    formulas: document.querySelectorAll(".katex").length,
+    fonts: Array.from(document.fonts)
+      .filter(f => f.family.includes("KaTeX") && f.status === "loaded")
+      .map(f => f.family),
+    requests: performance.getEntriesByType("resource").map(e => e.name),
+  };
 }"""
 
 
 @pytest.mark.site
-def test_math_still_renders_where_there_is_math(site_url, open_page):
+def test_math_renders_with_katex_fonts_from_the_site(site_url, open_page):
     visit = open_page(site_url + "chapters/04_vae.html")
-    assert visit.page.evaluate(MATH_RENDERED_JS) > 10
-    assert not visit.errors, visit.errors
+    math = visit.page.evaluate(MATH_RENDERED_JS)
+    assert math["formulas"] > 10
+    assert math["fonts"], "no KaTeX font loaded"
+    fonts = [url for url in math["requests"] if "/fonts/KaTeX_" in url]
+    assert fonts and all(
+        url.startswith(site_url) and url.endswith(".woff2") for url in fonts
+    ), fonts
+    assert not visit.errors + visit.failed + visit.external, (
+        visit.errors + visit.failed + visit.external
+    )

@@ -57,24 +57,39 @@ IMAGES_JS = """async () => {
 }"""
 
 MATH_JS = """async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise) { await MathJax.startup.promise; }
+  await document.fonts.ready;
   const math = Array.from(document.querySelectorAll(".math"));
+  const katexCss = Array.from(document.styleSheets).map(sheet => sheet.href || "")
+    .filter(href => href.includes("/katex/katex.min.css"));
   return {
-    mathjax: !!(window.MathJax && MathJax.version),
     math: math.length,
-    untypeset: math.filter(el => !el.querySelector("mjx-container")).map(el => el.textContent.slice(0, 60)),
-    containers: document.querySelectorAll("mjx-container").length,
-    errors: Array.from(document.querySelectorAll("mjx-merror")).map(el => el.textContent.slice(0, 80)),
+    unrendered: math.filter(el => !el.querySelector(".katex .katex-mathml math"))
+      .map(el => el.textContent.slice(0, 60)),
+    errors: Array.from(document.querySelectorAll(".katex-error")).map(el => el.title.slice(0, 120)),
+    scripts: Array.from(document.scripts).map(s => s.src).filter(src => /katex|mathjax/i.test(src)),
+    css: katexCss,
+    fonts: Array.from(document.fonts).filter(f => f.family.includes("KaTeX") && f.status === "loaded").length,
   };
 }"""
 
 
-OVERFLOW_JS = """() => {
+OVERFLOW_JS = """(fit) => {
   const wide = [];
-  for (const el of document.querySelectorAll('mjx-container[display="true"]'))
-    if (el.scrollWidth > el.clientWidth + 1)
-      wide.push(`equation scrolls sideways (${el.scrollWidth} px in a ${el.clientWidth} px column): ` +
-                `${(el.closest(".math") || el).id || el.textContent.slice(0, 50)}`);
+  const page = document.documentElement;
+  if (page.scrollWidth > page.clientWidth + 1)
+    wide.push(`the page scrolls sideways (${page.scrollWidth} px in ${page.clientWidth} px)`);
+  for (const el of document.querySelectorAll(".katex-display")) {
+    const block = el.closest(".math"), name = block.id || el.textContent.slice(0, 50);
+    const box = el.getBoundingClientRect(), outer = block.getBoundingClientRect();
+    const column = block.parentElement.getBoundingClientRect();
+    if (box.left < outer.left - 1 || box.right > outer.right + 1 ||
+        outer.left < column.left - 1 || outer.right > column.right + 1)
+      wide.push(`equation outside its column, cut off (${Math.round(box.left)}-${Math.round(box.right)} px ` +
+                `in ${Math.round(column.left)}-${Math.round(column.right)} px): ${name}`);
+    // wider than the column even when fit-equations.js has scaled it down: it scrolls, never gets cut off
+    if (el.scrollWidth > el.clientWidth + 1 && (fit || getComputedStyle(el).overflowX !== "auto"))
+      wide.push(`equation ${fit ? "scrolls sideways" : "cut off"} (${el.scrollWidth} px in ${el.clientWidth} px): ${name}`);
+  }
   for (const el of document.querySelectorAll(".bd-content pre"))  // a long line may scroll, never be cut off
     if (el.scrollWidth > el.clientWidth + 1 && !["auto", "scroll"].includes(getComputedStyle(el).overflowX))
       wide.push(`code lines cut off (${el.scrollWidth} px in ${el.clientWidth} px): ${el.textContent.trim().slice(0, 60)}`);
@@ -84,9 +99,11 @@ OVERFLOW_JS = """() => {
 FAVICON_JS = """() => Array.from(document.querySelectorAll('link[rel~="icon"]')).map(link => link.href)"""
 
 
-def check_layout(page):
-    """At 1280 px display equations fit the column, and no code line is cut off (a long one scrolls)."""
-    return page.evaluate(OVERFLOW_JS)
+def check_layout(page, fit=True):
+    """Nothing makes the page scroll sideways; display equations stay in their column (at 1280 px
+    they fit it; narrower, one too wide even at fit-equations.js' smallest size scrolls inside), and
+    no code line is cut off (a long one scrolls)."""
+    return page.evaluate(OVERFLOW_JS, fit)
 
 
 def check_favicon(page):
@@ -113,31 +130,28 @@ def check_images(page):
 
 
 def check_math(page):
-    """Pages with math must have MathJax loaded and every formula typeset without TeX errors."""
+    """Every formula rendered by KaTeX when the site was built (HTML and MathML), none as a KaTeX
+    error, no math script, and KaTeX's stylesheet and fonts loaded (from the site: requests to
+    other hosts are failures of their own)."""
     if not page.locator(".math").count():
         return []
-    page.wait_for_function(
-        "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
-    )
     math = page.evaluate(MATH_JS)
-    problems = []
-    if not math["containers"]:
-        problems.append(
-            f"{math['math']} formulas but no mjx-container: MathJax did not typeset the page"
-        )
-    problems += [
-        f"formula not typeset: {text!r}" for text in math["untypeset"]
+    problems = [
+        f"formula not rendered: {text!r}" for text in math["unrendered"]
     ]
-    problems += [
-        f"MathJax error in a formula: {text!r}" for text in math["errors"]
-    ]
+    problems += [f"KaTeX error in a formula: {text!r}" for text in math["errors"]]
+    problems += [f"math script loaded: {src}" for src in math["scripts"]]
+    if not math["css"]:
+        problems.append("KaTeX's stylesheet is not loaded")
+    if not math["fonts"]:
+        problems.append("no KaTeX font loaded")
     return problems
 
 
 def _screenshot(page, edition, docname):
     page.evaluate(
         "() => document.fonts.ready.then(() => true)"
-    )  # MathJax's web fonts, for example
+    )  # KaTeX's web fonts, for example
     SCREENSHOTS.joinpath(edition).mkdir(parents=True, exist_ok=True)
     page.screenshot(
         path=str(
@@ -270,7 +284,7 @@ def test_pages_load_scripts_and_styles_only_from_the_site(site):
     )
 
 
-def test_mathjax_is_bundled_with_the_site(site):
+def test_math_is_rendered_when_the_site_is_built(site):
     math_pages = [
         p
         for p in site.rglob("*.html")
@@ -280,19 +294,62 @@ def test_mathjax_is_bundled_with_the_site(site):
         "no page with math was built; the check below would prove nothing"
     )
     for page in math_pages:
+        text = page.read_text(encoding="utf-8")
+        name = page.relative_to(site)
+        formulas = len(re.findall(r'<(?:span|div) class="math"', text))
+        rendered = text.count('<span class="katex"><span class="katex-mathml">')
+        assert formulas and rendered == formulas, (
+            f"{name}: {formulas} formulas, {rendered} rendered by KaTeX"
+        )
+        assert "katex-error" not in text, f"{name}: a KaTeX error"
         scripts = [
             url
             for tag, url in _resources(page)
-            if tag == "script" and "mathjax" in url.lower()
+            if tag == "script" and re.search(r"katex|mathjax", url, re.I)
         ]
-        assert scripts, (
-            f"{page.relative_to(site)} has math but loads no MathJax"
-        )
-        for url in scripts:
+        assert not scripts, f"{name} loads a math script: {scripts}"
+        css = [
+            url
+            for tag, url in _resources(page)
+            if tag == "link" and "katex" in url
+        ]
+        assert any("katex/katex.min.css" in url for url in css), name
+        for url in css:
             local = (page.parent / urlsplit(url).path).resolve()
             assert local.is_file() and site.resolve() in local.parents, (
-                f"{page.relative_to(site)}: MathJax comes from {url}, not from the site's own _static/mathjax"
+                f"{name}: {url} is not a file of the site"
             )
+    css = (site / "_static" / "katex" / "katex.min.css").read_text()
+    fonts = re.findall(r"url\(([^)]+)\)", css)
+    assert fonts and all(f.endswith(".woff2") for f in fonts), fonts
+    for font in fonts:
+        assert (site / "_static" / "katex" / font).is_file(), font
+
+
+PHONE_MATH = ["chapters/04_vae", "chapters/05_cvae"]
+
+
+@pytest.mark.parametrize("docname", PHONE_MATH)
+def test_equations_fit_a_phone(docname, site, site_url, browser):
+    """At 390 px no display equation makes the page scroll sideways or gets cut off."""
+    html_file = site / (docname + ".html")
+    assert "katex-display" in html_file.read_text(encoding="utf-8"), (
+        f"{docname} has no display equation; pick a page that has"
+    )
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(urljoin(site_url, docname + ".html"), wait_until="load")
+        page.evaluate("() => document.fonts.ready.then(() => true)")
+        problems = check_layout(page, fit=False)
+        SCREENSHOTS.joinpath("phone").mkdir(parents=True, exist_ok=True)
+        page.screenshot(
+            path=str(SCREENSHOTS / "phone" / (docname.replace("/", "__") + ".png")),
+            full_page=True,
+        )
+    finally:
+        context.close()
+    assert not problems, f"{docname}.html at 390 px:\n  " + "\n  ".join(problems)
 
 
 # -- the student edition ------------------------------------------------------------------------

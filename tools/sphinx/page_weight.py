@@ -10,12 +10,12 @@ Sphinx's supported hooks are used (a template block, ``html-page-context``):
    shows an icon of that style). The script comes from a theme macro, not
    from Sphinx's script list, so ``templates/page_weight/layout.html``
    overrides the theme's ``css`` block and removes that one tag.
-2. MathJax (1.2 MB) only on pages with math. Sphinx's mathjax extension
-   adds it where its math domain's has_equations() says so, but that also
-   counts the pages a page's table of contents includes: the home page,
-   which includes every chapter, loaded MathJax for no equation. Here it is
-   removed from pages whose HTML has no element for MathJax to typeset
-   (Sphinx writes all math, a notebook output's LaTeX too, as class="math").
+2. KaTeX's stylesheet only on pages with math. The math is rendered when
+   the site is built (tools/sphinx/katex_assets.py), so no page loads a math
+   script, but sphinxcontrib-katex adds its stylesheet to every page: here
+   it is removed from pages whose HTML has no math (Sphinx writes all
+   math, a notebook output's LaTeX too, as class="math"), such as the home
+   page, and those pages never fetch KaTeX's fonts either.
 3. Images load lazily: every ``<img>`` of a page's body but the first (which
    may be in view at once) gets ``loading="lazy"``, and ``width``/``height``
    from its file, so the browser keeps their space before they arrive and
@@ -44,7 +44,9 @@ _FONT_AWESOME_SCRIPT = re.compile(
 )
 # inline scripts of other extensions read these files' globals at once
 _KEEP_BLOCKING = {"documentation_options.js"}
-_MATH_MARKUP = ('class="math', "mathjax_process", "tex2jax_process")
+_MATH_MARKUP = ('class="math', 'class="katex')
+# KaTeX's stylesheet (katex_css_path)
+_KATEX_CSS = "katex/katex.min.css"
 
 
 def without_font_awesome(html: str) -> Markup:
@@ -96,18 +98,13 @@ def add_templates(app, config):
 
 
 def page_has_math(body: str) -> bool:
-    """Whether a page's HTML body holds math for MathJax to typeset."""
+    """Whether a page's HTML body holds math (rendered by KaTeX)."""
     return any(marker in body for marker in _MATH_MARKUP)
 
 
-def _is_mathjax(app, script) -> bool:
-    filename = str(getattr(script, "filename", "") or "")
-    if filename:
-        # Sphinx lists a local script under _static/
-        path = str(app.config.mathjax_path)
-        return filename in (path, f"_static/{path}")
-    body = getattr(script, "attributes", {}).get("body", "")
-    return body.lstrip().startswith("window.MathJax")
+def _is_katex_css(css) -> bool:
+    filename = str(getattr(css, "filename", css) or "")
+    return filename.endswith(_KATEX_CSS)
 
 
 def _deferred(script):
@@ -131,17 +128,18 @@ def lighten_page(app, pagename, templatename, context, doctree):
     context["without_font_awesome"] = without_font_awesome
     if context.get("body"):
         context["body"] = lazy_images(context["body"], _image_sizes(app))
-    scripts = context.get("script_files")
-    if not scripts:
-        return
     if not page_has_math(context.get("body") or ""):
-        scripts = [s for s in scripts if not _is_mathjax(app, s)]
-    context["script_files"] = [_deferred(s) for s in scripts]
+        context["css_files"] = [
+            c for c in context.get("css_files", []) if not _is_katex_css(c)
+        ]
+    scripts = context.get("script_files")
+    if scripts:
+        context["script_files"] = [_deferred(s) for s in scripts]
 
 
 def setup(app):
     app.connect("config-inited", add_templates)
-    # after sphinx.ext.mathjax (500) has added MathJax to the page
+    # after the other extensions (500) have added their files to the page
     app.connect("html-page-context", lighten_page, priority=800)
     return {
         "version": "1.0",

@@ -1,15 +1,21 @@
-// A table or output wider than the text column scrolls sideways; say so under it while part of
-// it is hidden (tools/sphinx/reading.py). The hint is text, so screen readers announce it too.
+// A table, output or display equation wider than the text column scrolls sideways; say so under
+// it while part of it is hidden (tools/sphinx/reading.py). The hint is text, so screen readers
+// announce it too. (An equation is first scaled down by _static/fit-equations.js, which loads
+// earlier and so runs first on "load" and "resize".)
 (() => {
-  const SELECTOR = ".bd-content .pst-scrollable-table-container, .bd-content div.cell_output .output.text_html";
+  const SELECTOR =
+    ".bd-content .pst-scrollable-table-container, .bd-content div.cell_output .output.text_html, " +
+    ".bd-content div.math > .katex-display";
   const update = () => {
     for (const box of document.querySelectorAll(SELECTOR)) {
-      let hint = box.nextElementSibling;
+      // under the equation's block, not inside it (its number sits beside the equation)
+      const block = box.closest("div.math") || box;
+      let hint = block.nextElementSibling;
       if (!hint || !hint.classList.contains("scroll-hint")) {
         hint = document.createElement("p");
         hint.className = "scroll-hint";
         hint.textContent = "Wider than the page: scroll sideways →";
-        box.after(hint);
+        block.after(hint);
       }
       hint.hidden = box.scrollWidth <= box.clientWidth + 1;
     }

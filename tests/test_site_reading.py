@@ -156,8 +156,9 @@ def test_no_code_line_wraps_at_1280_px(docname, site_url, browser):
 # -- figures drawn for the page -------------------------------------------------------------------
 
 FIGURES_JS = """async () => {
+  // figures, not the widgets' pictures (an animation's frame, a live widget's fallback)
   const images = Array.from(document.querySelectorAll(".bd-content div.cell_output img"))
-    .filter(img => !img.getAttribute("src").startsWith("data:"));  // an animation's frames
+    .filter(img => !img.closest(".grid-animation, .cvae-live"));
   images.forEach(img => { img.loading = "eager"; });
   await Promise.all(images.map(img => img.decode().catch(() => null)));
   return images.map(img => ({

@@ -73,7 +73,17 @@ MATH_JS = """async () => {
 }"""
 
 
-OVERFLOW_JS = """(fit) => {
+OVERFLOW_JS = """async (fit) => {
+  // fit-equations.js fits an equation as it comes near the view: scroll the whole page past
+  // the reader's eyes first, as a reader would
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  // (instantly: the theme scrolls smoothly, which would still be on its way)
+  for (let y = 0; y < document.documentElement.scrollHeight; y += window.innerHeight) {
+    window.scrollTo({top: y, behavior: "instant"});
+    await frame();
+  }
+  window.scrollTo({top: 0, behavior: "instant"});
+  await frame();
   const wide = [];
   const page = document.documentElement;
   if (page.scrollWidth > page.clientWidth + 1)
@@ -139,7 +149,9 @@ def check_math(page):
     problems = [
         f"formula not rendered: {text!r}" for text in math["unrendered"]
     ]
-    problems += [f"KaTeX error in a formula: {text!r}" for text in math["errors"]]
+    problems += [
+        f"KaTeX error in a formula: {text!r}" for text in math["errors"]
+    ]
     problems += [f"math script loaded: {src}" for src in math["scripts"]]
     if not math["css"]:
         problems.append("KaTeX's stylesheet is not loaded")
@@ -297,7 +309,9 @@ def test_math_is_rendered_when_the_site_is_built(site):
         text = page.read_text(encoding="utf-8")
         name = page.relative_to(site)
         formulas = len(re.findall(r'<(?:span|div) class="math"', text))
-        rendered = text.count('<span class="katex"><span class="katex-mathml">')
+        rendered = text.count(
+            '<span class="katex"><span class="katex-mathml">'
+        )
         assert formulas and rendered == formulas, (
             f"{name}: {formulas} formulas, {rendered} rendered by KaTeX"
         )
@@ -344,12 +358,45 @@ def test_equations_fit_a_phone(docname, site, site_url, browser):
         problems = check_layout(page, fit=False)
         SCREENSHOTS.joinpath("phone").mkdir(parents=True, exist_ok=True)
         page.screenshot(
-            path=str(SCREENSHOTS / "phone" / (docname.replace("/", "__") + ".png")),
+            path=str(
+                SCREENSHOTS / "phone" / (docname.replace("/", "__") + ".png")
+            ),
             full_page=True,
         )
     finally:
         context.close()
-    assert not problems, f"{docname}.html at 390 px:\n  " + "\n  ".join(problems)
+    assert not problems, f"{docname}.html at 390 px:\n  " + "\n  ".join(
+        problems
+    )
+
+
+LAZY_FIT_JS = """async () => {
+  const frame = () => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  await frame();
+  const equations = Array.from(document.querySelectorAll(".katex-display"));
+  const far = equations.filter(el => el.getBoundingClientRect().top > 4 * window.innerHeight);
+  const fittedAtLoad = far.filter(el => el.style.fontSize).length;
+  for (const el of far) { el.scrollIntoView({block: "center", behavior: "instant"}); await frame(); }
+  return {far: far.length, fittedAtLoad, fittedLater: far.filter(el => el.style.fontSize).length};
+}"""
+
+
+def test_equations_are_fitted_as_they_come_near_not_all_at_load(
+    site_url, browser
+):
+    """Bug caught: every equation of a long page measured at load (one
+    layout of the whole page: the longest task of opening chapter 04 on a
+    phone), or an equation far below never fitted."""
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        page = context.new_page()
+        page.goto(urljoin(site_url, "chapters/04_vae.html"), wait_until="load")
+        found = page.evaluate(LAZY_FIT_JS)
+    finally:
+        context.close()
+    assert found["far"] >= 5, "chapter 04 has display equations far below"
+    assert found["fittedAtLoad"] == 0, found
+    assert found["fittedLater"] > 0, found
 
 
 # -- the student edition ------------------------------------------------------------------------

@@ -23,6 +23,7 @@
       return ratio < 1 ? parseFloat(getComputedStyle(equation).fontSize) * Math.max(ratio * 0.98, MIN_SCALE) : null;
     });
     equations.forEach((equation, i) => {
+      equation.dataset.fitted = "";
       if (sizes[i] !== null) equation.style.fontSize = `${sizes[i]}px`;
       // too wide even at MIN_SCALE: it still scrolls
       if (ratios[i] * 0.98 < MIN_SCALE) equation.setAttribute("tabindex", "0");
@@ -38,6 +39,7 @@
       window.addEventListener("resize", () => fit(equations));
       return;
     }
+    document.documentElement.classList.add("fitting-equations"); // accessibility.css
     const near = new IntersectionObserver((entries) => {
       const coming = entries.filter((entry) => entry.isIntersecting).map((entry) => entry.target);
       coming.forEach((equation) => near.unobserve(equation));

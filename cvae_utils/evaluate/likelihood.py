@@ -118,10 +118,10 @@ def negative_elbo(
     x,
     y=None,
     num_samples: int = 1,
+    analytic_kl: bool = True,  # with num_samples: how the bound is estimated
     batch_size: int = 512,
     seed: int = 0,
     per_image: bool = False,
-    analytic_kl: bool = True,
 ):
     """Mean -ELBO in nats per image: Monte Carlo reconstruction term (``num_samples`` draws of
     z ~ q(z|x)) plus the closed-form KL. With ``per_image`` it returns one value per image.

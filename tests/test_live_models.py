@@ -418,10 +418,9 @@ def test_without_javascript_the_static_figure_says_why(live_page, browser):
             fallback.locator("img").is_visible()
             and WHY in fallback.inner_text()
         )
-        assert (
-            page.locator('.cvae-live[data-kind="draw"] .cvae-live-fallback')
-            .first.is_visible()
-        )
+        assert page.locator(
+            '.cvae-live[data-kind="draw"] .cvae-live-fallback'
+        ).first.is_visible()
     finally:
         context.close()
 

@@ -29,7 +29,8 @@ def plot_latent_variable_schematic(
     Introduced in chapter 02, *Generative models and latent variables*.
     """
 
-    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 3.2))  # drawn at the column width
+    # drawn at the column width: shown at its size, the text stays readable
+    fig, ax = plt.subplots(figsize=(COLUMN_WIDTH, 3.2))
     ax.set_xlim(0, 10)
     ax.set_ylim(0, 4)
     ax.axis("off")

@@ -29,6 +29,7 @@
       if (ratios[i] * 0.98 < MIN_SCALE) equation.setAttribute("tabindex", "0");
       else equation.removeAttribute("tabindex");
     });
+    document.dispatchEvent(new Event("equations-fitted")); // static/scroll-hint.js
   }
 
   window.addEventListener("load", () => {

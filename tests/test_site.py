@@ -97,8 +97,12 @@ OVERFLOW_JS = """async (fit) => {
       wide.push(`equation outside its column, cut off (${Math.round(box.left)}-${Math.round(box.right)} px ` +
                 `in ${Math.round(column.left)}-${Math.round(column.right)} px): ${name}`);
     // wider than the column even when fit-equations.js has scaled it down: it scrolls, never gets cut off
-    if (el.scrollWidth > el.clientWidth + 1 && (fit || getComputedStyle(el).overflowX !== "auto"))
+    const scrolls = el.scrollWidth > el.clientWidth + 1;
+    if (scrolls && (fit || getComputedStyle(el).overflowX !== "auto"))
       wide.push(`equation ${fit ? "scrolls sideways" : "cut off"} (${el.scrollWidth} px in ${el.clientWidth} px): ${name}`);
+    const hint = block.nextElementSibling;
+    if (hint && hint.classList.contains("scroll-hint") && !hint.hidden !== scrolls)
+      wide.push(`the "scroll sideways" hint is ${scrolls ? "missing under" : "shown under"} an equation that ${scrolls ? "scrolls" : "fits"}: ${name}`);
   }
   for (const el of document.querySelectorAll(".bd-content pre"))  // a long line may scroll, never be cut off
     if (el.scrollWidth > el.clientWidth + 1 && !["auto", "scroll"].includes(getComputedStyle(el).overflowX))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import os
 import shutil
 import threading
@@ -76,6 +77,17 @@ PAGES = [
     doc for doc in _toc_entries() if _source(doc) is not None
 ]  # missing pages: see test_book.py
 NOTEBOOK_PAGES = [doc for doc in PAGES if _source(doc).suffix == ".ipynb"]
+
+
+def load_extension(name: str):
+    """The site's local Sphinx extension ``tools/sphinx/<name>.py`` as a
+    module (tools/sphinx is a folder of extensions, not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        name, ROOT / "tools" / "sphinx" / f"{name}.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 # -- building and serving -----------------------------------------------------------------------

@@ -3,18 +3,12 @@ the formulas KaTeX could not render found in a page's HTML (a build error)."""
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
-from site_helpers import ROOT
+from site_helpers import ROOT, load_extension
 
 pytest.importorskip("sphinx")
 
-_spec = importlib.util.spec_from_file_location(
-    "katex_assets", ROOT / "tools" / "sphinx" / "katex_assets.py"
-)
-katex_assets = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(katex_assets)
+katex_assets = load_extension("katex_assets")
 
 FACE = (
     "@font-face{{font-family:KaTeX_{0};src:url(fonts/KaTeX_{0}.woff2) "

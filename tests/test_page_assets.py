@@ -8,14 +8,13 @@ Sphinx's own ``pathto``, and checks of the built site (both editions).
 from __future__ import annotations
 
 import base64
-import importlib.util
 import re
 import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from site_helpers import ROOT
+from site_helpers import ROOT, load_extension
 
 pytest_plugins = ["site_helpers"]
 
@@ -23,11 +22,7 @@ pytest_plugins = ["site_helpers"]
 # (unit tests only) does not install
 pytest.importorskip("sphinx")
 
-_spec = importlib.util.spec_from_file_location(
-    "page_assets", ROOT / "tools" / "sphinx" / "page_assets.py"
-)
-page_assets = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(page_assets)
+page_assets = load_extension("page_assets")
 
 # a 1x1 PNG (under the inline threshold), and 2 KB of bytes (over it: the
 # extension moves bytes by their MIME type in the URI, it does not parse them)

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import functools
 import gzip
-import importlib.util
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from site_helpers import PAGES, ROOT
+from site_helpers import PAGES, load_extension
 
 pytest_plugins = ["site_helpers"]
 
@@ -25,11 +24,7 @@ pytest_plugins = ["site_helpers"]
 # (unit tests only) does not install
 pytest.importorskip("sphinx")
 
-_spec = importlib.util.spec_from_file_location(
-    "page_weight", ROOT / "tools" / "sphinx" / "page_weight.py"
-)
-page_weight = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(page_weight)
+page_weight = load_extension("page_weight")
 
 # Bytes as a web host that compresses text sends them (GitHub Pages does;
 # benchmarks/lighthouse.py serves the same way). What a page sends before it

@@ -178,6 +178,92 @@ def test_loss_mixes_the_cvae_and_gsnn_objectives(gsnn_weight):
     assert all(np.isfinite(v) for v in logs.values())
 
 
+@pytest.mark.parametrize("gsnn_weight", [0.0, 0.5, 1.0])
+def test_negative_elbo_is_the_cvae_bound_whatever_the_objective(gsnn_weight):
+    """The metric chapter 06 stops every model on: reconstruction + KL, the -ELBO of the CVAE part,
+    not the training loss (which mixes in the GSNN term). Bugs caught: tracking the loss, leaving out
+    the KL, mixing in the GSNN term, no validation value for EarlyStopping to watch."""
+    model = compile_model(
+        QuadrantCVAE(
+            num_given=1,
+            latent_dim=2,
+            hidden_units=(16,),
+            gsnn_weight=gsnn_weight,
+            seed=0,
+        )
+    )
+    x = binary_images(32)
+    history = model.fit(
+        x, validation_data=(x,), epochs=2, batch_size=16, verbose=0
+    )
+    assert {"negative_elbo", "val_negative_elbo"} <= set(history.history)
+    logs = model.evaluate(x, batch_size=32, verbose=0, return_dict=True)
+    assert logs["negative_elbo"] == pytest.approx(
+        logs["reconstruction_loss"] + logs["kl_loss"], rel=1e-5
+    )
+    # known terms: sharp logits for the recognition path (small reconstruction), all-zero logits
+    # for the prior path (GSNN term = 588 log 2), q = N(1, I) against p = N(0, I) (KL = d / 2)
+    _, hidden = split_quadrants(x, 1)
+    q_mean = np.ones((32, 2), "float32")
+    zeros = np.zeros_like(q_mean)
+    y_pred = {
+        "logits": 4.0 * (2.0 * hidden - 1.0),
+        "prior_logits": np.zeros_like(hidden),
+        "q_mean": q_mean,
+        "q_log_var": zeros,
+        "p_mean": zeros,
+        "p_log_var": zeros,
+    }
+    model.negative_elbo_tracker.reset_state()
+    loss = float(model.compute_loss(x, y_pred=y_pred))
+    reconstruction = 588 * np.log1p(np.exp(-4.0))
+    gsnn = 588 * np.log(2.0)
+    assert float(model.negative_elbo_tracker.result()) == pytest.approx(
+        reconstruction + 1.0, rel=1e-5
+    )
+    assert loss == pytest.approx(
+        (1 - gsnn_weight) * (reconstruction + 1.0) + gsnn_weight * gsnn,
+        rel=1e-5,
+    )
+
+
+def test_the_baseline_reports_its_exact_nll_as_negative_elbo():
+    model = compile_model(QuadrantBaseline(num_given=2, hidden_units=(16,)))
+    x = binary_images(32)
+    logs = model.evaluate(x, batch_size=32, verbose=0, return_dict=True)
+    assert logs["negative_elbo"] == pytest.approx(
+        negative_cll(model, x), rel=1e-5
+    )
+    assert logs["negative_elbo"] == pytest.approx(logs["loss"], rel=1e-6)
+
+
+def test_early_stopping_on_negative_elbo_keeps_its_best_epoch():
+    model = compile_model(
+        QuadrantCVAE(
+            num_given=1, latent_dim=2, hidden_units=(16,), gsnn_weight=0.5
+        )
+    )
+    x = binary_images(32)
+    stop = keras.callbacks.EarlyStopping(
+        monitor="val_negative_elbo",
+        mode="min",
+        patience=1,
+        restore_best_weights=True,
+    )
+    history = model.fit(
+        x,
+        validation_data=(x[:16],),
+        epochs=4,
+        batch_size=16,
+        verbose=0,
+        callbacks=[stop],
+    )
+    values = history.history["val_negative_elbo"]
+    logs = model.evaluate(x[:16], batch_size=16, verbose=0, return_dict=True)
+    # the restored weights are those of the best epoch (the estimate is stochastic: loose tolerance)
+    assert logs["negative_elbo"] == pytest.approx(min(values), rel=0.05)
+
+
 def test_training_improves_the_baseline():
     model = compile_model(QuadrantBaseline(num_given=2, hidden_units=(32,)))
     x = binary_images(64)

@@ -30,12 +30,16 @@ PRIORS = (
 
 
 class _QuadrantModel(_CourseModel):
-    """What both models share: the split of whole images into x_obs and y, and input checks."""
+    """What both models share: the split of whole images into x_obs and y, input checks, and
+    ``negative_elbo``, the metric by which chapter 06 stops every model: an upper bound on
+    -log p(y | x_obs) whatever the training objective (exact for the baseline, which has no code).
+    """
 
     _config_names = ("num_given", "hidden_units")
 
     def __init__(self, num_given=1, hidden_units=(500, 500), **kwargs):
         super().__init__(**kwargs)
+        self.negative_elbo_tracker = keras.metrics.Mean(name="negative_elbo")
         self.num_given = _check_num_given(num_given)
         self.hidden_units = _check_hidden_units(hidden_units)
         observed, hidden = _indices(self.num_given)
@@ -64,7 +68,8 @@ class QuadrantBaseline(_QuadrantModel):
     """Deterministic baseline: x_obs -> Bernoulli logits of the hidden pixels.
 
     Trained on -log p(y | x_obs) with independent pixels, its best answer is the per-pixel average
-    of all plausible completions: one blurry image.
+    of all plausible completions: one blurry image. It reports that exact -log p(y | x_obs) as
+    ``reconstruction_loss`` and as ``negative_elbo`` (the name under which the CVAE reports its bound).
 
     Introduced in chapter 06, *Structured output prediction: completing digits with a learned prior*.
     """
@@ -87,9 +92,11 @@ class QuadrantBaseline(_QuadrantModel):
     ):
         _, target = self._split(x)
         nll = ops.mean(bernoulli_nll_from_logits(target, y_pred))
-        self.reconstruction_tracker.update_state(
-            nll, sample_weight=ops.shape(x)[0]
-        )
+        for tracker in (
+            self.reconstruction_tracker,
+            self.negative_elbo_tracker,
+        ):
+            tracker.update_state(nll, sample_weight=ops.shape(x)[0])
         return nll
 
     def complete(self, images) -> np.ndarray:
@@ -115,8 +122,9 @@ class QuadrantCVAE(_QuadrantModel):
 
     Loss: (1 - w) * [E_q -log p(y|x_obs,z) + KL(q(z|x_obs,y) || p(z|x_obs))] + w * E_p -log p(y|x_obs,z),
     with w = ``gsnn_weight`` (0: the CVAE; 1: the GSNN; in between: the paper's hybrid objective).
-    The progress bar shows ``reconstruction_loss`` and ``kl_loss`` (the CVAE's -ELBO is their sum)
-    and ``gsnn_loss`` (reconstruction with z from the prior network: what test time looks like).
+    The progress bar shows ``reconstruction_loss`` and ``kl_loss``, their sum ``negative_elbo`` (the
+    CVAE's -ELBO, whatever ``gsnn_weight``: one stopping metric for every variant) and ``gsnn_loss``
+    (reconstruction with z from the prior network: what test time looks like).
 
     Introduced in chapter 06, *Structured output prediction: completing digits with a learned prior*.
     """
@@ -239,6 +247,7 @@ class QuadrantCVAE(_QuadrantModel):
             (self.reconstruction_tracker, reconstruction),
             (self.kl_tracker, kl),
             (self.gsnn_tracker, gsnn),
+            (self.negative_elbo_tracker, reconstruction + kl),
         ):
             tracker.update_state(value, sample_weight=batch)
         # both terms are always computed, so every network gets a gradient (zero when its weight is 0)

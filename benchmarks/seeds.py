@@ -14,6 +14,8 @@ number moved between seeds, its values for every seed, and their mean ± sd.
 The chapter shows that table; tests/test_seed_tables.py checks that it equals
 the JSON and that the chapter's own committed run lies in the seeds' range.
 ``--save`` keeps the run with the book's seed (42) as the chapter's outputs.
+A cell's metadata ``seed_title`` heads its rows in the table; ``--retitle``
+copies changed titles into the JSON without running anything.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from tools.notebook_runner import execute
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "seeds"
 TAG = "seed-results"
+TITLE = "seed_title"  # cell metadata: a heading for the cell's rows
 NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?![\w])")
 DEFAULT_SEEDS = (DEFAULT_SEED, DEFAULT_SEED + 1, DEFAULT_SEED + 2)
 
@@ -78,6 +81,7 @@ def result_lines(nb) -> list[dict]:
             lines.append(
                 {
                     "key": f"{cell.id} | {shape} | {order}",
+                    "title": cell.metadata.get(TITLE, ""),
                     "text": " ".join(line.split()),
                     "numbers": [_number(t) for t in tokens],
                     "decimals": [_decimals(t) for t in tokens],
@@ -118,6 +122,7 @@ def pair_runs(runs: dict[int, list[dict]]) -> list[dict]:
         rows.append(
             {
                 "key": key,
+                "title": line["title"],
                 "text": line["text"],
                 "decimals": line["decimals"],
                 "values": {
@@ -154,7 +159,7 @@ def markdown_table(rows: list[dict]) -> str:
         + " | mean ± sd |\n|---|"
         + "---|" * (len(seeds) + 1)
     )
-    body = []
+    body, title = [], ""
     for row in rows:
         columns = list(zip(*row["values"].values()))
         moving = [len(set(column)) > 1 for column in columns]
@@ -174,9 +179,23 @@ def markdown_table(rows: list[dict]) -> str:
             for c, d, m in zip(columns, row["decimals"], moving)
             if m
         )
+        if row.get("title", "") != title:
+            title = row["title"]
+            body.append(f"| **{title}** |" + " |" * (len(seeds) + 1))
         cells = [_label(row["text"], moving), *per_seed, summary]
         body.append("| " + " | ".join(cells) + " |")
     return "\n".join([header, *body])
+
+
+def retitle(rows: list[dict], nb) -> None:
+    """Give each row the ``seed_title`` its cell has now (a label, no number)."""
+    titles = {
+        cell.id: cell.metadata.get(TITLE, "")
+        for cell in nb.cells
+        if cell.cell_type == "code"
+    }
+    for row in rows:
+        row["title"] = titles.get(row["key"].split(" | ", 1)[0], "")
 
 
 def run_seeds(path, seeds, *, fast=False, save=False) -> dict:
@@ -232,7 +251,19 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--fast", action="store_true")
     parser.add_argument("--save", action="store_true")
+    parser.add_argument(
+        "--retitle",
+        action="store_true",
+        help="run nothing: copy the cells' seed_title into the JSON's rows",
+    )
     args = parser.parse_args(argv)
+    if args.retitle:
+        out = results_path(args.notebook.name)
+        result = json.loads(out.read_text())
+        retitle(result["rows"], nbformat.read(args.notebook, as_version=4))
+        out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+        print(markdown_table(result["rows"]))
+        return 0
     result = run_seeds(
         args.notebook, args.seeds, fast=args.fast, save=args.save
     )

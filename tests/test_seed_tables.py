@@ -20,6 +20,7 @@ from benchmarks.seeds import (
     pair_runs,
     result_lines,
     results_path,
+    retitle,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,3 +128,25 @@ def test_the_chapters_own_run_lies_in_the_seeds_range(path):
             if not min(column) - slack <= value <= max(column) + slack:
                 outside.append(f"{line['text']!r}: {value} not in {column}")
     assert not outside, "\n".join(outside)
+
+
+def test_a_cells_seed_title_heads_its_rows_and_retitle_copies_it():
+    def run(value):
+        nb = _notebook(
+            ("a", [TAG], f"x {value}\n"), ("b", [TAG], f"y {value}\n")
+        )
+        nb.cells[1].metadata["seed_title"] = "after more epochs"
+        return nb
+
+    runs = {s: result_lines(run(v)) for s, v in ((42, "1.0"), (43, "2.0"))}
+    rows = pair_runs(runs)
+    table = markdown_table(rows).splitlines()
+    assert table[2:] == [
+        "| x # | 1.0 | 2.0 | 1.5 ± 0.71 |",
+        "| **after more epochs** | | | |",
+        "| y # | 1.0 | 2.0 | 1.5 ± 0.71 |",
+    ]
+    renamed = run("1.0")
+    renamed.cells[1].metadata["seed_title"] = "later"
+    retitle(rows, renamed)
+    assert [row["title"] for row in rows] == ["", "later"]

@@ -26,7 +26,7 @@ from cvae_utils import (  # noqa: E402
     train_augmented_classifier,
     train_classifier,
 )
-from cvae_utils.evaluate import judges  # noqa: E402
+from cvae_utils.evaluate import augmentation  # noqa: E402
 
 NUM_CLASSES = 4
 
@@ -409,7 +409,7 @@ def test_shift_images_moves_each_image_by_a_nonzero_offset_within_the_limit():
 def recorded_batches(monkeypatch):
     """Every batch train_augmented_classifier trains on, one list per call."""
     calls = []
-    build = judges.build_classifier
+    build = augmentation.build_classifier
 
     def recording_classifier(num_classes):
         classifier = build(num_classes)
@@ -420,7 +420,7 @@ def recorded_batches(monkeypatch):
         )
         return classifier
 
-    monkeypatch.setattr(judges, "build_classifier", recording_classifier)
+    monkeypatch.setattr(augmentation, "build_classifier", recording_classifier)
     return calls
 
 

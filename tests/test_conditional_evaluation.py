@@ -7,6 +7,7 @@ from __future__ import annotations
 import matplotlib
 
 matplotlib.use("Agg")
+import keras  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
@@ -16,11 +17,16 @@ from cvae_utils import (  # noqa: E402
     cas_training_set,
     classification_accuracy_score,
     classifier_accuracy,
+    label_fidelity,
     per_class_diversity,
     plot_per_class,
     real_image_sampler,
+    sample_representation,
+    shift_images,
+    train_augmented_classifier,
     train_classifier,
 )
+from cvae_utils.evaluate import augmentation  # noqa: E402
 
 NUM_CLASSES = 4
 
@@ -278,3 +284,210 @@ def test_the_judge_reports_its_accuracy_while_it_trains(toy):
     classifier = train_classifier(x, y, epochs=1, num_classes=NUM_CLASSES)
     scores = classifier.evaluate(*test, verbose=0, return_dict=True)
     assert 0.0 <= scores["accuracy"] <= 1.0
+
+
+# -- the samples' representation ---------------------------------------------------------------
+
+
+def test_the_three_representations_of_bernoulli_means():
+    """Bugs caught: a threshold on the wrong side of 0.5, draws that are
+    not Bernoulli(mean) (inverted comparison, one draw shared by all pixels),
+    draws that ignore the seed, a "mean" that is not the means."""
+    rng = np.random.default_rng(0)
+    means = rng.random((400, 28, 28, 1)).astype("float32")
+    np.testing.assert_array_equal(sample_representation(means), means)
+    thresholded = sample_representation(means, "threshold")
+    np.testing.assert_array_equal(thresholded, means > 0.5)
+    draws = sample_representation(means, "draw", seed=3)
+    assert set(np.unique(draws)) == {0.0, 1.0} and draws.dtype == "float32"
+    # pixels whose mean is below 0.1 are rarely 1, above 0.9 rarely 0
+    assert draws[means < 0.1].mean() < 0.1 < 0.9 < draws[means > 0.9].mean()
+    # over the 313,600 pixels, the share of ones follows the means closely
+    assert abs(draws.mean() - means.mean()) < 0.005
+    low, high = means < 0.5, means >= 0.5
+    assert abs(draws[low].mean() - means[low].mean()) < 0.005
+    assert abs(draws[high].mean() - means[high].mean()) < 0.005
+    np.testing.assert_array_equal(
+        sample_representation(means, "draw", seed=3), draws
+    )
+    assert not np.array_equal(
+        sample_representation(means, "draw", seed=4), draws
+    )
+    with pytest.raises(ValueError, match="representation must be one of"):
+        sample_representation(means, "binary")
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        sample_representation(means * 2, "draw")
+
+
+def test_a_cvae_is_judged_in_the_representation_asked_for():
+    """Bug caught: ``representation`` accepted but not applied to the CAS
+    training set or to label fidelity (the judge would see grey means)."""
+    cvae = CVAE(latent_dim=2, num_classes=3)
+    labels = np.repeat(np.arange(3), 4)
+    means = cvae.sample(labels, seed=7)
+    for representation in ("mean", "threshold", "draw"):
+        images, _ = cas_training_set(
+            cvae,
+            num_per_class=4,
+            num_classes=3,
+            seed=7,
+            representation=representation,
+        )
+        np.testing.assert_array_equal(
+            images, sample_representation(means, representation, seed=7)
+        )
+    with pytest.raises(ValueError, match="function labels -> images"):
+        cas_training_set(
+            lambda labels: means, 4, num_classes=3, representation="draw"
+        )
+
+    # a judge that says class 0 for black-and-white images, class 1 for grey
+    image = keras.Input((28, 28, 1))
+    binariness = keras.layers.Lambda(
+        lambda x: keras.ops.mean(keras.ops.abs(x - 0.5), axis=(1, 2, 3))[
+            :, None
+        ]
+    )(image)  # 0.5 for 0/1 pixels, less for grey ones
+    scores = keras.layers.Lambda(
+        lambda b: keras.ops.concatenate(
+            [b, keras.ops.full_like(b, 0.45), keras.ops.zeros_like(b)], axis=1
+        )
+    )(binariness)
+    judge = keras.Model(image, scores)
+    fidelity = {
+        r: label_fidelity(
+            cvae, judge, num_per_class=4, per_class=True, representation=r
+        )
+        for r in ("mean", "threshold", "draw")
+    }
+    np.testing.assert_allclose(fidelity["mean"], [0.0, 1.0, 0.0])
+    np.testing.assert_allclose(fidelity["threshold"], [1.0, 0.0, 0.0])
+    np.testing.assert_allclose(fidelity["draw"], [1.0, 0.0, 0.0])
+    with pytest.raises(ValueError, match="not both"):
+        label_fidelity(cvae, judge, threshold=0.5, representation="draw")
+    with pytest.raises(ValueError, match="representation must be one of"):
+        label_fidelity(cvae, judge, representation="grey")
+
+
+# -- the augmentation experiment ----------------------------------------------------------------
+
+
+def test_shift_images_moves_each_image_by_a_nonzero_offset_within_the_limit():
+    """Bugs caught: the unshifted image among the offsets, shifts beyond
+    max_shift, one shift for all images, a wrap-around instead of a loss at
+    the border."""
+    n = 600
+    images = np.zeros((n, 28, 28, 1), "float32")
+    images[:, 14, 14] = 1.0  # one bright pixel in the middle
+    shifted = shift_images(images, max_shift=2, seed=0)
+    assert shifted.shape == images.shape and shifted.dtype == "float32"
+    assert np.all(shifted.sum(axis=(1, 2, 3)) == 1.0)
+    rows, cols = np.nonzero(shifted[..., 0].reshape(n, -1))[1].__divmod__(28)
+    offsets = set(zip(rows - 14, cols - 14))
+    assert (0, 0) not in offsets
+    assert offsets == {
+        (dy, dx)
+        for dy in range(-2, 3)
+        for dx in range(-2, 3)
+        if (dy, dx) != (0, 0)
+    }  # all 24 of them, over 600 images
+    np.testing.assert_array_equal(
+        shift_images(images, max_shift=2, seed=0), shifted
+    )
+    corner = np.zeros((200, 28, 28, 1), "float32")
+    corner[:, 0, 0] = 1.0
+    # a pixel in the corner leaves the frame unless both offsets are >= 0
+    kept = shift_images(corner, max_shift=1, seed=1).sum(axis=(1, 2, 3))
+    assert set(np.unique(kept)) == {0.0, 1.0}
+    with pytest.raises(ValueError, match="max_shift"):
+        shift_images(images, max_shift=0)
+    with pytest.raises(ValueError, match="smaller than the image"):
+        shift_images(images, max_shift=28)
+
+
+@pytest.fixture
+def recorded_batches(monkeypatch):
+    """Every batch train_augmented_classifier trains on, one list per call."""
+    calls = []
+    build = augmentation.build_classifier
+
+    def recording_classifier(num_classes):
+        classifier = build(num_classes)
+        batches = []
+        calls.append(batches)
+        classifier.train_on_batch = lambda images, labels: batches.append(
+            (np.asarray(images).copy(), np.asarray(labels).copy())
+        )
+        return classifier
+
+    monkeypatch.setattr(augmentation, "build_classifier", recording_classifier)
+    return calls
+
+
+def _identities(images):
+    """Each test image carries its number in pixel (0, 0) as k / 1000."""
+    return np.rint(images[:, 0, 0, 0] * 1000).astype(int)
+
+
+def test_every_arm_sees_every_real_image_equally_often_and_the_extras_on_top(
+    recorded_batches,
+):
+    """Bugs caught: extras that take the place of real images, real images
+    seen a different number of times, the real batches reshuffled when
+    extras are added (so two arms would differ in more than the extras)."""
+    x = np.zeros((10, 28, 28, 1), "float32")
+    x[:, 0, 0, 0] = np.arange(1, 11) / 1000  # real images 1..10
+    y = np.arange(10) % NUM_CLASSES
+    x_extra = np.zeros((8, 28, 28, 1), "float32")
+    x_extra[:, 0, 0, 0] = np.arange(101, 109) / 1000  # extras 101..108
+    y_extra = np.arange(8) % NUM_CLASSES
+    common = dict(epochs=3, real_per_batch=3, num_classes=NUM_CLASSES, seed=5)
+    train_augmented_classifier(x, y, **common)
+    train_augmented_classifier(
+        x, y, x_extra=x_extra, y_extra=y_extra, **common
+    )
+    alone, augmented = recorded_batches
+    assert len(alone) == len(augmented) == 3 * 4  # ceil(10 / 3) steps
+    for (a_images, a_labels), (b_images, b_labels) in zip(alone, augmented):
+        real = len(a_images)
+        assert real in (2, 3) and len(b_images) == real + 2
+        np.testing.assert_array_equal(b_images[:real], a_images)
+        np.testing.assert_array_equal(b_labels[:real], a_labels)
+        extra_ids = _identities(b_images[real:])
+        assert np.all(extra_ids > 100)
+        np.testing.assert_array_equal(b_labels[real:], (extra_ids - 101) % 4)
+        np.testing.assert_array_equal(
+            a_labels, (_identities(a_images) - 1) % 4
+        )
+    seen = np.concatenate([_identities(b) for b, _ in augmented])
+    counts = np.bincount(seen, minlength=109)
+    assert np.all(counts[1:11] == 3) and np.all(counts[101:109] == 3)
+    assert counts.sum() == 3 * (10 + 8)
+
+
+def test_train_augmented_classifier_learns_and_validates(toy):
+    (x, y), test = toy
+    classifier = train_augmented_classifier(
+        x,
+        y,
+        epochs=3,
+        x_extra=x[:60],
+        y_extra=y[:60],
+        real_per_batch=30,
+        num_classes=NUM_CLASSES,
+    )
+    assert (
+        classifier_accuracy(classifier, *test, num_classes=NUM_CLASSES) > 0.9
+    )
+    with pytest.raises(ValueError, match="both x_extra and y_extra"):
+        train_augmented_classifier(x, y, 1, x_extra=x, num_classes=4)
+    with pytest.raises(ValueError, match="fewer than the 4 steps"):
+        train_augmented_classifier(
+            x, y, 1, x[:3], y[:3], real_per_batch=30, num_classes=4
+        )
+    with pytest.raises(ValueError, match="epochs"):
+        train_augmented_classifier(x, y, 0, num_classes=4)
+    with pytest.raises(ValueError, match="y_extra"):
+        train_augmented_classifier(
+            x, y, 1, x[:8], y[:7], real_per_batch=30, num_classes=4
+        )

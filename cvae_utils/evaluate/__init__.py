@@ -3,13 +3,24 @@
 - :mod:`~cvae_utils.evaluate.likelihood`: -ELBO and importance-sampled likelihoods (nats per image);
 - :mod:`~cvae_utils.evaluate.latent`: active units, nearest neighbours, clusters in latent space;
 - :mod:`~cvae_utils.evaluate.judges`: classifiers judging samples (label fidelity, CAS, diversity);
+- :mod:`~cvae_utils.evaluate.augmentation`: generated or shifted images added to a few real digits;
 - :mod:`~cvae_utils.evaluate.traversals`: latent traversals and image statistics;
 - :mod:`~cvae_utils.evaluate.toy`: the toy model and Monte Carlo arithmetic of chapter 02;
 - :mod:`~cvae_utils.evaluate.timing`: the wall time of a training epoch;
 - :mod:`~cvae_utils.evaluate.seeds`: an experiment repeated over seeds, its values and spread.
 """
 
-from . import judges, latent, likelihood, seeds, timing, toy, traversals
+from . import (
+    augmentation,
+    judges,
+    latent,
+    likelihood,
+    seeds,
+    timing,
+    toy,
+    traversals,
+)
+from .augmentation import *  # noqa: F401,F403
 from .judges import *  # noqa: F401,F403
 from .latent import *  # noqa: F401,F403
 from .likelihood import *  # noqa: F401,F403
@@ -19,7 +30,8 @@ from .toy import *  # noqa: F401,F403
 from .traversals import *  # noqa: F401,F403
 
 __all__ = sorted(
-    judges.__all__
+    augmentation.__all__
+    + judges.__all__
     + latent.__all__
     + likelihood.__all__
     + seeds.__all__

@@ -5,7 +5,11 @@ trained on them gets right (chapters 07 and 13).
   recognises the class a CVAE was asked to draw;
 - :func:`classification_accuracy_score` (Ravuri & Vinyals, 2019) with :func:`cas_training_set`,
   :func:`real_image_sampler` and :func:`classifier_accuracy`; :func:`per_class_diversity`: how
-  varied the samples of a class are.
+  varied the samples of a class are;
+- :func:`sample_representation`: a CVAE's Bernoulli means as they are, thresholded, or drawn
+  pixel by pixel, so that samples can be judged in the representation of the real digits.
+
+The augmentation experiment of chapter 13 is in :mod:`~cvae_utils.evaluate.augmentation`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from keras import ops
 from .._validation import (
     as_array,
     check_bool,
+    check_choice,
     check_images,
     check_labels,
     check_positive_int,
@@ -35,7 +40,36 @@ __all__ = [
     "mean_confidence",
     "per_class_diversity",
     "real_image_sampler",
+    "sample_representation",
 ]
+
+_REPRESENTATIONS = ("mean", "threshold", "draw")
+
+
+def sample_representation(means, representation: str = "mean", seed=0):
+    """A decoder's Bernoulli means as images in one of three representations.
+
+    - ``"mean"``: the means as they are, grey where the model is unsure;
+    - ``"threshold"``: every pixel set to 1 where its mean is above 0.5, else 0, as
+      :func:`~cvae_utils.data.load_mnist` binarizes the real digits (the most likely value of
+      each pixel, not a sample of the model);
+    - ``"draw"``: every pixel drawn from its Bernoulli distribution (NumPy's generator seeded by
+      ``seed``, a stream apart from the one ``CVAE.sample`` draws z from with the same seed): a sample of the model's p(x | z), black and white like the binarized digits.
+
+    Returns float32 images of the same shape. Introduced in chapter 13, *Judging a conditional
+    generator*.
+    """
+    means = check_images(means, "means")
+    check_choice(representation, "representation", _REPRESENTATIONS)
+    seed = check_seed(seed)
+    if representation == "threshold":
+        return (means > 0.5).astype("float32")
+    if representation == "draw":
+        # a stream of its own: not the one that drew z with the same seed
+        stream = np.random.SeedSequence(seed).spawn(1)[0]
+        uniform = np.random.default_rng(stream).random(means.shape)
+        return (uniform < means).astype("float32")
+    return means.copy()
 
 
 def label_fidelity(
@@ -45,6 +79,7 @@ def label_fidelity(
     seed: int = 0,
     per_class: bool = False,
     threshold: float | None = None,
+    representation: str = "mean",
 ):
     """Fraction of a CVAE's samples that ``classifier`` assigns to the class they were drawn for.
 
@@ -52,7 +87,10 @@ def label_fidelity(
     ``classifier`` (a Keras model from images to class probabilities or logits, such as
     :func:`cvae_utils.networks.build_classifier`) and compares its argmax with the requested label.
     With ``threshold`` the means are binarised first (pixel > threshold), like the binarised digits a
-    judge was trained on. Returns one number, or with ``per_class`` an array of ``num_classes`` fractions.
+    judge was trained on; ``representation`` (``"mean"``, ``"threshold"`` or ``"draw"``, see
+    :func:`sample_representation`) judges the means, the means thresholded at 0.5 or Bernoulli
+    draws of every pixel (seeded by ``seed``); give one of the two, not both. Returns one number, or
+    with ``per_class`` an array of ``num_classes`` fractions.
 
     Introduced in chapter 07, *Evaluating generative models*.
     """
@@ -64,10 +102,18 @@ def label_fidelity(
     num_per_class = check_positive_int(num_per_class, "num_per_class")
     check_seed(seed)
     check_bool(per_class, "per_class")
+    check_choice(representation, "representation", _REPRESENTATIONS)
     if threshold is not None:
         threshold = check_unit_float(threshold, "threshold")
+        if representation != "mean":
+            raise ValueError(
+                "give threshold or representation, not both: "
+                f"threshold={threshold}, representation={representation!r}"
+            )
     labels = np.repeat(np.arange(model.num_classes), num_per_class)
-    images = model.sample(labels, seed=seed)
+    images = sample_representation(
+        model.sample(labels, seed=seed), representation, seed=seed
+    )
     if threshold is not None:
         images = (images > threshold).astype("float32")
     scores = as_array(
@@ -175,26 +221,41 @@ def real_image_sampler(x, y, seed: int | None = 0, num_classes: int = 10):
 
 
 def cas_training_set(
-    generator, num_per_class: int, num_classes: int = 10, seed: int | None = 0
+    generator,
+    num_per_class: int,
+    num_classes: int = 10,
+    seed: int | None = 0,
+    representation: str = "mean",
 ):
     """The training set of the Classification Accuracy Score: ``num_per_class`` generated images of every
     class, each with the label it was *requested* for, as ``(images, labels)``, class 0 first.
 
     ``generator`` is a cvae_utils CVAE (images drawn by ``generator.sample(labels, seed=seed)``, Bernoulli
-    means with z ~ N(0, I)) or any function ``labels -> images`` returning one image per label, in order.
-    Introduced in chapter 13, *Judging a conditional generator*.
+    means with z ~ N(0, I), in the ``representation`` of :func:`sample_representation`: the means,
+    thresholded at 0.5 or drawn pixel by pixel) or any function ``labels -> images`` returning one
+    image per label, in order (``representation`` must then stay ``"mean"``: the function's images are
+    used as they are). Introduced in chapter 13, *Judging a conditional generator*.
     """
     num_per_class = check_positive_int(num_per_class, "num_per_class")
     num_classes = check_positive_int(num_classes, "num_classes", minimum=2)
     seed = check_seed(seed)
+    check_choice(representation, "representation", _REPRESENTATIONS)
     labels = np.repeat(np.arange(num_classes), num_per_class).astype("int32")
     if isinstance(generator, CVAE):
         if generator.num_classes != num_classes:
             raise ValueError(
                 f"the CVAE draws {generator.num_classes} classes but num_classes={num_classes}"
             )
-        images = generator.sample(labels, seed=seed)
+        images = sample_representation(
+            generator.sample(labels, seed=seed), representation, seed=seed
+        )
     elif callable(generator):
+        if representation != "mean":
+            raise ValueError(
+                f"representation={representation!r} applies to a CVAE's "
+                "Bernoulli means; a function labels -> images returns its "
+                "images as they are (leave representation='mean')"
+            )
         images = generator(labels.copy())
     else:
         raise TypeError(
@@ -222,12 +283,13 @@ def classification_accuracy_score(
     sample_seed: int | None = 0,
     per_class: bool = False,
     return_classifier: bool = False,
+    representation: str = "mean",
 ):
     """Classification Accuracy Score (Ravuri & Vinyals, 2019): train a classifier on generated images only,
     labelled with the requested classes, and return its accuracy on the real ``(x_test, y_test)``.
 
     The training set is :func:`cas_training_set` (``num_per_class`` images per class, drawn with
-    ``sample_seed``); the classifier is :func:`~cvae_utils.models.zoo.train_classifier` (the judge of chapter 07:
+    ``sample_seed``, a CVAE's samples in ``representation``); the classifier is :func:`~cvae_utils.models.zoo.train_classifier` (the judge of chapter 07:
     Adam 1e-3, ``epochs``, ``batch_size``, ``seed``). With :func:`real_image_sampler` as ``generator`` the
     same steps give the real-data baseline. Returns the accuracy (with ``per_class`` one per class), and
     with ``return_classifier`` a pair ``(accuracy, classifier)``. Introduced in the chapter "Judging a
@@ -238,7 +300,11 @@ def classification_accuracy_score(
     x_test = check_images(x_test, "x_test")
     y_test = check_labels(y_test, num_classes, n=len(x_test), name="y_test")
     images, labels = cas_training_set(
-        generator, num_per_class, num_classes=num_classes, seed=sample_seed
+        generator,
+        num_per_class,
+        num_classes=num_classes,
+        seed=sample_seed,
+        representation=representation,
     )
     classifier = train_classifier(
         images,

@@ -1,6 +1,7 @@
 """Evaluation of trained models, by subject; every name is re-exported here and from the top.
 
 - :mod:`~cvae_utils.evaluate.likelihood`: -ELBO and importance-sampled likelihoods (nats per image);
+- :mod:`~cvae_utils.evaluate.gaps`: the amortisation and approximation gaps of the ELBO;
 - :mod:`~cvae_utils.evaluate.latent`: active units, nearest neighbours, clusters in latent space;
 - :mod:`~cvae_utils.evaluate.judges`: classifiers judging samples (label fidelity, CAS, diversity);
 - :mod:`~cvae_utils.evaluate.traversals`: latent traversals and image statistics;
@@ -9,7 +10,8 @@
 - :mod:`~cvae_utils.evaluate.seeds`: an experiment repeated over seeds, its values and spread.
 """
 
-from . import judges, latent, likelihood, seeds, timing, toy, traversals
+from . import gaps, judges, latent, likelihood, seeds, timing, toy, traversals
+from .gaps import *  # noqa: F401,F403
 from .judges import *  # noqa: F401,F403
 from .latent import *  # noqa: F401,F403
 from .likelihood import *  # noqa: F401,F403
@@ -19,7 +21,8 @@ from .toy import *  # noqa: F401,F403
 from .traversals import *  # noqa: F401,F403
 
 __all__ = sorted(
-    judges.__all__
+    gaps.__all__
+    + judges.__all__
     + latent.__all__
     + likelihood.__all__
     + seeds.__all__

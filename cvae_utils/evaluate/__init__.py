@@ -1,6 +1,7 @@
 """Evaluation of trained models, by subject; every name is re-exported here and from the top.
 
 - :mod:`~cvae_utils.evaluate.likelihood`: -ELBO and importance-sampled likelihoods (nats per image);
+- :mod:`~cvae_utils.evaluate.coverage`: precision and recall of samples in a judge's features;
 - :mod:`~cvae_utils.evaluate.gaps`: the amortisation and approximation gaps of the ELBO;
 - :mod:`~cvae_utils.evaluate.latent`: active units, nearest neighbours, clusters in latent space;
 - :mod:`~cvae_utils.evaluate.judges`: classifiers judging samples (label fidelity, CAS, diversity);
@@ -10,7 +11,18 @@
 - :mod:`~cvae_utils.evaluate.seeds`: an experiment repeated over seeds, its values and spread.
 """
 
-from . import gaps, judges, latent, likelihood, seeds, timing, toy, traversals
+from . import (
+    coverage,
+    gaps,
+    judges,
+    latent,
+    likelihood,
+    seeds,
+    timing,
+    toy,
+    traversals,
+)
+from .coverage import *  # noqa: F401,F403
 from .gaps import *  # noqa: F401,F403
 from .judges import *  # noqa: F401,F403
 from .latent import *  # noqa: F401,F403
@@ -21,7 +33,8 @@ from .toy import *  # noqa: F401,F403
 from .traversals import *  # noqa: F401,F403
 
 __all__ = sorted(
-    gaps.__all__
+    coverage.__all__
+    + gaps.__all__
     + judges.__all__
     + latent.__all__
     + likelihood.__all__

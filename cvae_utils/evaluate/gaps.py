@@ -82,7 +82,7 @@ def fit_posterior(
     model,
     x,
     y=None,
-    steps: int = 200,
+    steps: int = 100,
     num_samples: int = 8,
     learning_rate: float = 0.05,
     seed: int = 0,
@@ -157,12 +157,11 @@ def inference_gaps(
     posterior=None,
     num_samples: int = 1000,
     seed: int = 0,
-    **fit_options,
 ) -> dict:
     """The -ELBO of the encoder and of the best Gaussian per image, -log p(x), and the two gaps
     between them, in nats per image averaged over the images (Cremer et al., 2018).
 
-    ``posterior`` is the pair of :func:`fit_posterior` (fitted here with ``fit_options`` if None).
+    ``posterior`` is the pair of :func:`fit_posterior` (fitted here with its defaults if None).
     Every bound uses ``num_samples`` draws per image; -log p(x) is importance-sampled with the
     fitted Gaussian as the proposal (or the encoder's, where that gives the lower value), so it is
     an upper bound on the true value and the approximation gap a lower bound. Returns a dict with
@@ -175,11 +174,7 @@ def inference_gaps(
     num_samples = check_positive_int(num_samples, "num_samples")
     check_seed(seed)
     if posterior is None:
-        posterior = fit_posterior(model, x, y, seed=seed, **fit_options)
-    elif fit_options:
-        raise TypeError(
-            f"fit options {sorted(fit_options)} only apply when posterior is None"
-        )
+        posterior = fit_posterior(model, x, y, seed=seed)
     posterior = _posterior(posterior, n, model.latent_dim)
     elbo_encoder, nll_encoder = _bounds(
         model, inputs, n, None, num_samples, seed

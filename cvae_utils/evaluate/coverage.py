@@ -37,8 +37,20 @@ def classifier_features(
     images = check_images(images)
     batch_size = check_positive_int(batch_size, "batch_size")
     extractor = keras.Model(classifier.inputs, classifier.layers[-2].output)
-    features = as_array(
-        extractor.predict(images, batch_size=batch_size, verbose=0), "features"
+    # called batch by batch rather than through predict, which would trace a new graph for
+    # every new extractor
+    features = np.concatenate(
+        [
+            as_array(
+                keras.ops.convert_to_numpy(
+                    extractor(
+                        images[start : start + batch_size], training=False
+                    )
+                ),
+                "features",
+            )
+            for start in range(0, len(images), batch_size)
+        ]
     )
     return features.reshape(len(images), -1).astype("float64")
 

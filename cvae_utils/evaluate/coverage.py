@@ -36,7 +36,7 @@ def classifier_features(
         )
     images = check_images(images)
     batch_size = check_positive_int(batch_size, "batch_size")
-    extractor = keras.Model(classifier.inputs, classifier.layers[-2].output)
+    extractor = keras.Model(classifier.input, classifier.layers[-2].output)
     # called batch by batch rather than through predict, which would trace a new graph for
     # every new extractor
     features = np.concatenate(

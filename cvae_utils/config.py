@@ -14,9 +14,34 @@ import keras
 
 from ._validation import check_positive_int
 
-__all__ = ["DEFAULT_SEED", "describe", "is_fast", "set_seed", "settings"]
+__all__ = [
+    "DEFAULT_SEED",
+    "book_seed",
+    "describe",
+    "is_fast",
+    "set_seed",
+    "settings",
+]
 
 DEFAULT_SEED = 42
+
+
+def book_seed() -> int:
+    """The seed of this run of the book: ``CVAE_SEED`` if set, else 42.
+
+    ``CVAE_SEED=43`` repeats a chapter's experiments under another seed
+    (``python -m benchmarks.seeds`` does that for three seeds).
+
+    Introduced in chapter 00, *Setting up*.
+    """
+    text = os.environ.get("CVAE_SEED", "").strip()
+    if not text:
+        return DEFAULT_SEED
+    if not text.isdigit():
+        raise ValueError(
+            f"CVAE_SEED must be a non-negative integer, got {text!r}"
+        )
+    return int(text)
 
 
 def is_fast() -> bool:
@@ -66,8 +91,10 @@ def settings() -> Settings:
     return FAST if is_fast() else FULL
 
 
-def set_seed(seed: int = DEFAULT_SEED) -> None:
+def set_seed(seed: int | None = None) -> None:
     """Seed Python, NumPy and the Keras backend so a run is reproducible.
+
+    ``seed=None`` uses :func:`book_seed` (42 unless ``CVAE_SEED`` is set).
 
     After ``set_seed(seed)`` the same code gives bit-identical weights and losses, in the same
     process or a fresh one, on the same machine with the same versions
@@ -79,6 +106,7 @@ def set_seed(seed: int = DEFAULT_SEED) -> None:
     Introduced in chapter 00, *Setting up*.
     """
     global _last_seed
+    seed = book_seed() if seed is None else seed
     seed = check_positive_int(seed, "seed", minimum=0)
     keras.utils.set_random_seed(seed)
     _last_seed = seed

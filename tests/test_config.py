@@ -85,3 +85,19 @@ def test_set_seed_reseeds_numpy_and_keras():
     for first, again, other in zip(a, b, c):
         np.testing.assert_array_equal(first, again)
         assert not np.array_equal(first, other)
+
+
+def test_the_books_seed_is_42_unless_cvae_seed_says_otherwise(monkeypatch):
+    monkeypatch.delenv("CVAE_SEED", raising=False)
+    assert config.book_seed() == config.DEFAULT_SEED == 42
+    monkeypatch.setenv("CVAE_SEED", " 43 ")
+    assert config.book_seed() == 43
+    config.set_seed()
+    first = np.random.rand()
+    config.set_seed(43)
+    assert np.random.rand() == first  # set_seed() used CVAE_SEED
+    assert "seed 43" in config.describe()
+    for bad in ("-1", "4.5", "abc"):
+        monkeypatch.setenv("CVAE_SEED", bad)
+        with pytest.raises(ValueError, match="CVAE_SEED"):
+            config.book_seed()

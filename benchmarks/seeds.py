@@ -37,12 +37,12 @@ ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results" / "seeds"
 TAG = "seed-results"
 TITLE = "seed_title"  # cell metadata: a heading for the cell's rows
-NUMBER = re.compile(r"(?<![\w.])[-−]?\d+(?:\.\d+)?(?![\w])")
+NUMBER = re.compile(r"(?<![\w.])[-−+]?\d+(?:\.\d+)?(?![\w])")
 DEFAULT_SEEDS = (DEFAULT_SEED, DEFAULT_SEED + 1, DEFAULT_SEED + 2)
 
 
 def _number(token: str) -> float:
-    return float(token.replace("−", "-"))
+    return float(token.replace("−", "-"))  # "+0.45" and "−0.01" pair up
 
 
 def _decimals(token: str) -> int:

@@ -53,12 +53,15 @@ def test_result_lines_reads_only_tagged_cells_and_keys_lines_by_shape():
     assert shapes == ["plain: D = # R = # | 0", "x # | 0", "x # | 1"]
 
 
-def test_result_lines_reads_minus_signs_and_skips_stderr():
-    nb = _notebook(("a", [TAG], "slope −0.25 and -3\n"))
+def test_result_lines_reads_signs_and_skips_stderr():
+    nb = _notebook(("a", [TAG], "slope −0.25 and -3, gain +0.5\n"))
     nb.cells[0].outputs.append(
         nbformat.v4.new_output("stream", name="stderr", text="warn 9.9\n")
     )
-    assert [line["numbers"] for line in result_lines(nb)] == [[-0.25, -3.0]]
+    lines = result_lines(nb)
+    assert [line["numbers"] for line in lines] == [[-0.25, -3.0, 0.5]]
+    # a sign that changes between seeds must not change the line's shape
+    assert lines[0]["key"].endswith("slope # and #, gain # | 0")
 
 
 def test_pair_runs_refuses_runs_that_printed_different_lines():

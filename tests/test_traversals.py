@@ -15,6 +15,7 @@ from cvae_utils.evaluate import (  # noqa: E402
     latent_traversal,
     traversal_codes,
     traversal_effects,
+    traversal_slopes,
 )
 from cvae_utils.plots import plot_latent_traversal  # noqa: E402
 
@@ -314,6 +315,64 @@ def test_traversal_effects_find_what_each_dimension_controls():
     )
 
 
+class SignFlipVAE(InkVAE):
+    """Dimension 0 brightens the stroke when z[1] > 0 and darkens it when z[1] < 0."""
+
+    def decode(self, z):
+        z = np.array(z, dtype="float64")
+        z[:, 0] *= np.sign(z[:, 1])
+        z[:, 1] = 0.0  # the width stays fixed: only dimension 0 acts
+        return super().decode(z)
+
+
+def test_absolute_effects_do_not_cancel_where_signed_ones_do():
+    """Bug caught: the mean of |slope| computed as |mean slope| (or the sign dropped from the
+    signed mean): opposite effects on two halves of the codes must cancel in one and add in the
+    other."""
+    model = SignFlipVAE()
+    codes = np.array(
+        [[0.3, 1.0, 0.0], [0.3, -1.0, 0.0], [-0.5, 2.0, 0.0], [-0.5, -2.0, 0]],
+        dtype="float32",
+    )
+    offsets = np.linspace(-1, 1, 5)
+    ink = IMAGE_STATISTICS.index("ink")
+    slopes = traversal_slopes(model, codes, offsets)
+    assert slopes.shape == (4, 3, len(IMAGE_STATISTICS))
+    assert slopes[0, 0, ink] > 0 and slopes[1, 0, ink] < 0
+    np.testing.assert_allclose(slopes[0, 0, ink], -slopes[1, 0, ink])
+    signed = traversal_effects(model, codes, offsets)
+    absolute = traversal_effects(model, codes, offsets, absolute=True)
+    assert abs(signed[0, ink]) < 1e-9  # the two halves cancel
+    np.testing.assert_allclose(
+        absolute[0, ink], np.abs(slopes[:, 0, ink]).mean()
+    )
+    assert absolute[0, ink] > 0.01
+    np.testing.assert_allclose(absolute[2], 0.0, atol=1e-9)  # ignored
+    # the effects are the average of the per-code slopes, row by row
+    np.testing.assert_allclose(
+        traversal_effects(InkVAE(), codes, offsets),
+        traversal_slopes(InkVAE(), codes, offsets).mean(axis=0),
+    )
+    with pytest.raises(TypeError, match="absolute"):
+        traversal_effects(model, codes, offsets, absolute="yes")
+
+
+def test_traversal_slopes_follow_each_code_and_its_label():
+    """Bug caught: the codes' order lost (slopes of one code reported for another)."""
+    model = CodeCVAE()
+    codes = np.zeros((3, 4), dtype="float32")
+    codes[1, 2] = 3.0  # the sigmoid is flat there: a smaller slope
+    slopes = traversal_slopes(
+        model, codes, [-0.5, 0.5], dims=[2], label=[1, 5, 1]
+    )
+    ink = IMAGE_STATISTICS.index("ink")
+    assert slopes.shape == (3, 1, len(IMAGE_STATISTICS))
+    assert slopes[1, 0, ink] < 0.5 * slopes[0, 0, ink]
+    np.testing.assert_allclose(slopes[0], slopes[2])
+    with pytest.raises(ValueError, match=r"\(N, 4\)"):
+        traversal_slopes(model, codes[0], [-1, 1], label=1)
+
+
 def test_traversal_effects_validate_their_input():
     model = InkVAE()
     codes = np.zeros((2, 3), dtype="float32")
@@ -338,6 +397,7 @@ def test_the_names_are_exported():
         "latent_traversal",
         "image_statistics",
         "traversal_effects",
+        "traversal_slopes",
     ):
         assert (
             name in cvae_utils.__all__

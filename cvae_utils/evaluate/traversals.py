@@ -3,10 +3,13 @@ code means"), and the share of mid-grey pixels that binarisation loses (chapter 
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .._validation import (
     as_array,
+    check_bool,
     check_course_model,
     check_image_stack,
     check_labels,
@@ -21,6 +24,7 @@ __all__ = [
     "mid_grey_fraction",
     "traversal_codes",
     "traversal_effects",
+    "traversal_slopes",
 ]
 
 
@@ -171,17 +175,19 @@ def image_statistics(images) -> dict:
     return {"ink": mass / (h * w), "slant": slant, "width": np.sqrt(var_c)}
 
 
-def traversal_effects(model, z, offsets, dims=None, label=None) -> np.ndarray:
-    """How fast ink, slant and width change along each latent dimension: shape (len(dims), 3), columns in
-    the order of :data:`IMAGE_STATISTICS` (chapter 11, "What the latent code means").
+def traversal_slopes(model, z, offsets, dims=None, label=None) -> np.ndarray:
+    """How fast ink, slant and width change along each latent dimension, for every code: shape
+    (N, len(dims), 3), columns in the order of :data:`IMAGE_STATISTICS` (chapter 11, "What the latent
+    code means").
 
     For every code ``z[n]`` (shape (N, d), e.g. posterior means of test images) and dimension i, the
-    traversal ``z[n] + offsets[k] * e_i`` is decoded and each statistic of :func:`image_statistics` is fitted
-    by a straight line in the offset; the entry is that slope (statistic units per unit of z_i), averaged
-    over the N codes. A dimension the decoder ignores has slopes near 0. ``dims`` defaults to all
+    traversal ``z[n] + offsets[k] * e_i`` is decoded and each statistic of :func:`image_statistics` is
+    fitted by a straight line in the offset; entry [n, i, s] is that slope (statistic units per unit of
+    z_i). It is NaN where a statistic is undefined (an image without ink). ``dims`` defaults to all
     dimensions; a CVAE needs ``label``: one integer for every code, or an (N,) array of labels.
+    :func:`traversal_effects` averages these slopes over the codes.
     """
-    conditional = check_course_model(model, "traversal_effects")
+    conditional = check_course_model(model, "traversal_slopes")
     codes = as_array(z, "z")
     if (
         codes.ndim != 2
@@ -203,20 +209,39 @@ def traversal_effects(model, z, offsets, dims=None, label=None) -> np.ndarray:
             check_labels(label, model.num_classes, n=n, name="label"), k
         )
     centred = offsets - offsets.mean()
-    effects = np.zeros((len(dims), len(IMAGE_STATISTICS)))
+    slopes = np.zeros((n, len(dims), len(IMAGE_STATISTICS)))
     for row, d in enumerate(dims):
         moved = np.repeat(codes.astype("float32"), k, axis=0)
         moved[:, d] += np.tile(offsets, n)
         stats = image_statistics(decode_latent(model, moved, label))
         for col, name in enumerate(IMAGE_STATISTICS):
             values = stats[name].reshape(n, k)
-            slopes = (
+            slopes[:, row, col] = (
                 (values - values.mean(axis=1, keepdims=True))
                 @ centred
                 / (centred @ centred)
             )
-            effects[row, col] = np.nanmean(slopes)
-    return effects
+    return slopes
+
+
+def traversal_effects(
+    model, z, offsets, dims=None, label=None, absolute: bool = False
+) -> np.ndarray:
+    """How fast ink, slant and width change along each latent dimension, on average over the codes:
+    shape (len(dims), 3), columns in the order of :data:`IMAGE_STATISTICS` (chapter 11, "What the
+    latent code means").
+
+    The slopes of :func:`traversal_slopes` (same arguments), averaged over the N codes. Signed slopes
+    (the default) say in which direction a statistic moves, but cancel when a dimension moves it one
+    way for some codes and the other way for others; with ``absolute=True`` the entry is the mean of
+    |slope|, which cannot cancel: a dimension the decoder ignores has both near 0, one whose effect
+    depends on the digit has a small signed and a large absolute effect.
+    """
+    check_bool(absolute, "absolute")
+    slopes = traversal_slopes(model, z, offsets, dims=dims, label=label)
+    with warnings.catch_warnings():  # an all-NaN column stays NaN
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(np.abs(slopes) if absolute else slopes, axis=0)
 
 
 def mid_grey_fraction(images, low: float = 0.1, high: float = 0.9) -> float:

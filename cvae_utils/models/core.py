@@ -457,16 +457,22 @@ class VAE(_LatentModel):
         return ops.sum(ops.maximum(per_dimension, self.free_bits))
 
     # -- likelihood ----------------------------------------------------------------------
-    def log_importance_weights(self, x, num_samples, seed_generator):
+    def log_importance_weights(
+        self, x, num_samples, seed_generator, posterior=None
+    ):
         """log w_k = log p(x|z_k) + log p(z_k) - log q(z_k|x) for ``num_samples`` draws z_k ~ q(z|x).
 
         ``x`` is a batch of B images as a tensor (for a CVAE: ``[images, labels]``), ``seed_generator``
         a ``keras.random.SeedGenerator``. Returns ``(log_w, log_px_z, kl)``: the log-weights and their
         log-likelihood part, both (num_samples, B), and the closed-form KL(q(z|x) || p(z)), shape (B,):
         everything the bounds of :mod:`cvae_utils.evaluate.likelihood` need.
+        ``posterior``, a pair ``(z_mean, z_log_var)`` of shape (B, latent_dim), replaces the encoder's
+        Gaussian, e.g. one fitted to each image (:func:`cvae_utils.evaluate.fit_posterior`, chapter 07).
         Introduced in chapter 04, *Variational autoencoders*.
         """
-        z_mean, z_log_var = self.encoder(x, training=False)
+        z_mean, z_log_var = (
+            self.encoder(x, training=False) if posterior is None else posterior
+        )
         return self._weigh(
             x,
             z_mean,
@@ -576,11 +582,15 @@ class CVAE(VAE):
         logits = self.decoder([z, one_hot], training=training)
         return {"logits": logits, "z_mean": z_mean, "z_log_var": z_log_var}
 
-    def log_importance_weights(self, x, num_samples, seed_generator):
+    def log_importance_weights(
+        self, x, num_samples, seed_generator, posterior=None
+    ):
         """The VAE's log-weights with the label: ``x = [images, labels]``, q(z|x,y) and p(x|z,y)."""
         images, labels = x
-        z_mean, z_log_var = self.encoder(
-            [images, self.one_hot(labels)], training=False
+        z_mean, z_log_var = (
+            self.encoder([images, self.one_hot(labels)], training=False)
+            if posterior is None
+            else posterior
         )
         labels_k = _repeat(labels, num_samples)
         return self._weigh(
@@ -692,9 +702,13 @@ class AutoregressiveVAE(VAE):
         logits = self._logits(z, images, training=training)
         return {"logits": logits, "z_mean": z_mean, "z_log_var": z_log_var}
 
-    def log_importance_weights(self, x, num_samples, seed_generator):
+    def log_importance_weights(
+        self, x, num_samples, seed_generator, posterior=None
+    ):
         """As ``VAE.log_importance_weights``; the decoder reads the image too."""
-        z_mean, z_log_var = self.encoder(x, training=False)
+        z_mean, z_log_var = (
+            self.encoder(x, training=False) if posterior is None else posterior
+        )
         return self._weigh(
             x,
             z_mean,

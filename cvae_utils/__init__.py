@@ -32,7 +32,7 @@ Naming (one word for one thing, in every module):
 - ``seed``: None or an integer >= 0; a float seed is a TypeError everywhere.
 """
 
-__version__ = "0.5.0"
+__version__ = "0.6.0"
 
 # The one place the repository address is written; _config.yml and the Colab cells are
 # checked against it by tests/test_book.py.

@@ -11,7 +11,7 @@ of one mode replaces that mode's column and keeps the other's (each with its own
 Each notebook is executed from a temporary copy (so committed outputs are kept, unless ``--save``
 writes the executed notebook back, as ``tools.run_notebook`` does) in a fresh kernel with CVAE_FAST set accordingly; the table lists wall-clock seconds per chapter and the
 totals, which the targets compare against: fast mode <= 8 min in total, and in full mode every chapter
-<= 5 min (what a learner waits for on a two-core CPU, e.g. Colab's free runtime) and <= 30 min in total.
+<= 5 min (what a learner waits for on a two-core CPU, e.g. Colab's free runtime) and <= 35 min in total.
 Next to them it lists the CPU seconds of the kernel (all cores together): on a shared machine,
 wall-clock time also counts the time the machine gave to others, CPU time does not.
 """
@@ -29,7 +29,7 @@ from tools.notebook_runner import execute
 from .machine import describe
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS_S = {"fast": 8 * 60, "full": 30 * 60}
+TARGETS_S = {"fast": 8 * 60, "full": 35 * 60}
 CHAPTER_TARGET_S = {"full": 5 * 60}  # per chapter, full mode
 
 

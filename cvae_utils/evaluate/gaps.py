@@ -23,37 +23,22 @@ from keras import ops
 
 from .._validation import (
     as_array,
-    check_images,
-    check_labels,
     check_positive_float,
     check_positive_int,
     check_seed,
 )
 from ..gradients import gradients
-from ..models.core import VAE
+from .likelihood import _model_arrays
 
 __all__ = ["fit_posterior", "inference_gaps"]
 
 
 def _inputs(model, x, y, who: str):
     """The model's input batch (a tensor, or [images, labels] for a CVAE), checked."""
-    if not isinstance(model, VAE):
-        raise TypeError(
-            f"{who}: model must be a cvae_utils VAE or CVAE, got {type(model).__name__}"
-        )
-    x = check_images(x)
-    if model.conditional:
-        if y is None:
-            raise ValueError(
-                f"{who}: {type(model).__name__} is conditional: pass its labels as y"
-            )
-        y = check_labels(y, model.num_classes, n=len(x))
-        return [ops.convert_to_tensor(x), ops.convert_to_tensor(y)], len(x)
-    if y is not None:
-        raise ValueError(
-            f"{who}: {type(model).__name__} is not conditional: y must be None"
-        )
-    return ops.convert_to_tensor(x), len(x)
+    arrays = [
+        ops.convert_to_tensor(a) for a in _model_arrays(model, x, y, who)
+    ]
+    return (arrays if len(arrays) > 1 else arrays[0]), len(arrays[0])
 
 
 def _posterior(posterior, n: int, latent_dim: int):

@@ -86,28 +86,33 @@ def _log_mean_weight(num_samples):
     )
 
 
-def _run(model, x, y, num_samples, batch_size, seed, reduce):
-    """Validate the arguments of a VAE/CVAE bound and run the importance-sampling loop."""
-    check_positive_int(num_samples, "num_samples")
-    check_positive_int(batch_size, "batch_size")
-    check_positive_int(seed, "seed", minimum=0)
+def _model_arrays(model, x, y=None, who: str = "") -> list:
+    """The checked NumPy inputs of a course VAE or CVAE: ``[x]`` or ``[x, y]``."""
+    who = f"{who}: " if who else ""
     if not isinstance(model, VAE):
         raise TypeError(
-            f"model must be a cvae_utils VAE or CVAE, got {type(model).__name__}"
+            f"{who}model must be a cvae_utils VAE or CVAE, got {type(model).__name__}"
         )
     x = check_images(x)
     if model.conditional:
         if y is None:
             raise ValueError(
-                f"{type(model).__name__} is conditional: pass its labels as y"
+                f"{who}{type(model).__name__} is conditional: pass its labels as y"
             )
-        arrays = [x, check_labels(y, model.num_classes, n=len(x))]
-    else:
-        if y is not None:
-            raise ValueError(
-                f"{type(model).__name__} is not conditional: y must be None"
-            )
-        arrays = [x]
+        return [x, check_labels(y, model.num_classes, n=len(x))]
+    if y is not None:
+        raise ValueError(
+            f"{who}{type(model).__name__} is not conditional: y must be None"
+        )
+    return [x]
+
+
+def _run(model, x, y, num_samples, batch_size, seed, reduce):
+    """Validate the arguments of a VAE/CVAE bound and run the importance-sampling loop."""
+    check_positive_int(num_samples, "num_samples")
+    check_positive_int(batch_size, "batch_size")
+    check_positive_int(seed, "seed", minimum=0)
+    arrays = _model_arrays(model, x, y)
     return _importance_sampling(
         model, arrays, num_samples, batch_size, seed, reduce
     )

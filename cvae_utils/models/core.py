@@ -479,8 +479,13 @@ class VAE(_LatentModel):
             z_log_var,
             num_samples,
             seed_generator,
-            lambda z: self.decoder(z, training=False),
+            lambda z: self._decoder_logits(z, x, num_samples),
         )
+
+    def _decoder_logits(self, z, images, k):
+        """p(x|z)'s logits for the k codes of each of ``images``, sample-major
+        (an autoregressive decoder also reads the images)."""
+        return self.decoder(z, training=False)
 
     def _weigh(self, images, z_mean, z_log_var, k, seed_generator, decode):
         """The terms of ``log_importance_weights`` from q(z|x)'s parameters and a decoder call."""
@@ -702,21 +707,8 @@ class AutoregressiveVAE(VAE):
         logits = self._logits(z, images, training=training)
         return {"logits": logits, "z_mean": z_mean, "z_log_var": z_log_var}
 
-    def log_importance_weights(
-        self, x, num_samples, seed_generator, posterior=None
-    ):
-        """As ``VAE.log_importance_weights``; the decoder reads the image too."""
-        z_mean, z_log_var = (
-            self.encoder(x, training=False) if posterior is None else posterior
-        )
-        return self._weigh(
-            x,
-            z_mean,
-            z_log_var,
-            num_samples,
-            seed_generator,
-            lambda z: self._logits(z, _repeat(x, num_samples)),
-        )
+    def _decoder_logits(self, z, images, k):
+        return self._logits(z, _repeat(images, k))
 
     def decode(self, z, seed=0):
         """Draw images row by row from p(x|z); return each row's Bernoulli means.

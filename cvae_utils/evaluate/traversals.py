@@ -233,8 +233,8 @@ def traversal_effects(
 
     The slopes of :func:`traversal_slopes` (same arguments), averaged over the N codes. Signed slopes
     (the default) say in which direction a statistic moves, but cancel when a dimension moves it one
-    way for some codes and the other way for others; with ``absolute=True`` the entry is the mean of
-    |slope|, which cannot cancel: a dimension the decoder ignores has both near 0, one whose effect
+    way for some codes and the other way for others; with ``absolute=True`` the entry is the mean
+    absolute slope, which cannot cancel: a dimension the decoder ignores has both near 0, one whose effect
     depends on the digit has a small signed and a large absolute effect.
     """
     check_bool(absolute, "absolute")

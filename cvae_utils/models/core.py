@@ -467,7 +467,7 @@ class VAE(_LatentModel):
         log-likelihood part, both (num_samples, B), and the closed-form KL(q(z|x) || p(z)), shape (B,):
         everything the bounds of :mod:`cvae_utils.evaluate.likelihood` need.
         ``posterior``, a pair ``(z_mean, z_log_var)`` of shape (B, latent_dim), replaces the encoder's
-        Gaussian, e.g. one fitted to each image (:func:`cvae_utils.evaluate.fit_posterior`, chapter 07).
+        Gaussian, e.g. one fitted to each image (:func:`cvae_utils.evaluate.gaps.fit_posterior`, chapter 07).
         Introduced in chapter 04, *Variational autoencoders*.
         """
         z_mean, z_log_var = (

@@ -103,7 +103,10 @@ def fit_posterior(
         return ops.sum(-ops.mean(log_px_z, axis=0) + kl)
 
     for _ in range(steps):
-        _, grads = gradients(loss, [mean, log_var])
+        _, grads = gradients(loss, [mean, log_var])  # NumPy arrays
+        grads = [
+            ops.convert_to_tensor(g) for g in grads
+        ]  # PyTorch wants tensors
         optimizer.apply_gradients(zip(grads, [mean, log_var]))
     return ops.convert_to_numpy(mean), ops.convert_to_numpy(log_var)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.lighthouse import meets_targets, summarize, table
+from benchmarks.lighthouse import meets_targets, median_run, summarize, table
 
 
 def report(
@@ -79,10 +79,35 @@ def test_table_has_one_row_per_page_with_its_figures():
     )
     lines = text.splitlines()
     assert len(lines) == 4
-    assert lines[2] == "| intro | 93 | 100 | 2.1 | 1,465 | 12 | met |"
+    assert lines[2] == "| intro | 93 |  | 100 | 2.1 | 1,465 | 12 | met |"
     assert lines[3] == (
-        "| chapters/04_vae | 30 | 100 | 38.0 | 6,836 | 40 | **missed** |"
+        "| chapters/04_vae | 30 |  | 100 | 38.0 | 6,836 | 40 | **missed** |"
     )
+
+
+def test_the_median_run_is_kept_with_every_runs_score():
+    runs = [
+        summarize(report(performance=0.95, lcp_ms=2000.0)),
+        summarize(report(performance=0.81, lcp_ms=3500.0)),
+        summarize(report(performance=0.92, lcp_ms=2400.0)),
+    ]
+    row = median_run(runs)
+    assert row["performance"] == 92 and row["lcp_s"] == 2.4
+    assert row["runs"] == [95, 81, 92]
+    assert "| intro | 92 | 95, 81, 92 | 100 | 2.4 |" in table({"intro": row})
+    # an even number of runs: the lower middle one (never the kinder)
+    assert median_run(runs[:2])["performance"] == 81
+
+
+def test_failed_runs_are_left_out_of_the_median():
+    good = summarize(report(performance=0.9))
+    row = median_run([{"error": "Chrome crashed"}, good])
+    assert row["performance"] == 90 and row["runs"] == [90]
+    assert median_run([{"error": "Chrome crashed"}]) == {
+        "error": "Chrome crashed"
+    }
+    with pytest.raises(TypeError, match="non-empty list"):
+        median_run([])
 
 
 def test_a_failed_measurement_is_shown_as_an_error():

@@ -39,9 +39,10 @@ TEXT = {".html", ".css", ".js", ".svg", ".json"}
 # -- the extension's rewriting (no build needed) -----------------------------
 
 
-def test_every_image_but_the_first_loads_lazily_with_its_size():
+def test_every_image_below_the_first_screen_loads_lazily_with_its_size():
     body = (
         '<p>x</p><img alt="a" src="../_images/one.png" />'
+        f"<p>{'words ' * 120}</p>"
         '<img alt="b" src="../_images/two.png" />'
         '<img alt="c" src="../_images/three.png" style="width: 50%" />'
     )
@@ -54,6 +55,12 @@ def test_every_image_but_the_first_loads_lazily_with_its_size():
         "width: 50%", ""
     )
     assert out.count('alt="') == 3 and "<p>x</p>" in out
+
+
+def test_the_first_image_is_lazy_too_when_text_comes_before_it():
+    # a chapter's first figure follows its introduction: not in view at once
+    body = f"<p>{'words ' * 120}</p>" + '<img alt="a" src="a.png" />'
+    assert 'loading="lazy"' in page_weight.lazy_images(body, {})
 
 
 def test_an_image_that_says_how_it_loads_is_left_alone():
@@ -281,3 +288,42 @@ def test_math_renders_with_katex_fonts_from_the_site(site_url, open_page):
     assert not visit.errors + visit.failed + visit.external, (
         visit.errors + visit.failed + visit.external
     )
+
+
+# -- highlighted code with fewer elements --------------------------------------
+
+
+def test_plain_token_classes_are_those_drawn_like_plain_text_in_every_style():
+    plain = page_weight.plain_token_classes(
+        ["a11y-high-contrast-light", "a11y-high-contrast-dark"]
+    )
+    assert {"n", "p", "w"} <= plain
+    # keywords, operators, strings and numbers have colours of their own
+    assert not plain & {"k", "o", "s2", "mi", "mf", "c1", "nf"}
+    # a style that colours names (monokai's are plain, default's builtins not)
+    assert "nb" not in page_weight.plain_token_classes(["default"])
+    assert "w" not in page_weight.plain_token_classes(
+        ["a11y-high-contrast-light", "default"]
+    )
+
+
+def test_plain_token_classes_check_their_input():
+    with pytest.raises(TypeError, match="list of style names"):
+        page_weight.plain_token_classes("default")
+    with pytest.raises(ValueError, match="unknown Pygments style"):
+        page_weight.plain_token_classes(["no-such-style"])
+
+
+def test_plain_tokens_lose_their_spans_inside_code_only():
+    body = (
+        '<p><span class="n">prose</span></p>'
+        '<pre><span></span><span class="n">x</span><span class="w"> </span>'
+        '<span class="o">=</span> <span class="n">f</span><span class="p">(</span>'
+        '<span class="mi">1</span><span class="p">)</span></pre>'
+    )
+    out = page_weight.unwrap_plain_tokens(body, {"n", "p", "w"})
+    assert out == (
+        '<p><span class="n">prose</span></p>'
+        '<pre><span></span>x <span class="o">=</span> f(<span class="mi">1</span>)</pre>'
+    )
+    assert page_weight.unwrap_plain_tokens(body, frozenset()) == body

@@ -108,6 +108,39 @@ def test_the_home_picture_is_chapter_05s_figure():
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    assert module.PICTURE.read_bytes() == module.chapter_figure(), (
+    stored, figure = module.PICTURE.read_bytes(), module.chapter_figure()
+    assert module.same_pixels(stored, figure), (
         "the home page's picture is not chapter 05's current figure: run `python -m tools.home_figure`"
     )
+    # the same pixels in fewer bytes (a grey figure as a one-channel PNG)
+    assert len(stored) < len(figure) and stored == module.smallest_png(figure)
+
+
+def test_a_grey_figure_is_stored_in_one_channel_and_a_coloured_one_is_kept():
+    spec = importlib.util.spec_from_file_location(
+        "home_figure", ROOT / "tools" / "home_figure.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    def png(pixels):
+        out = io.BytesIO()
+        Image.fromarray(pixels).save(out, "PNG")
+        return out.getvalue()
+
+    ramp = np.repeat(np.arange(64, dtype=np.uint8)[:, None], 64, axis=1) * 4
+    grey = png(np.stack([ramp, ramp, ramp, np.full_like(ramp, 255)], axis=-1))
+    small = module.smallest_png(grey)
+    assert Image.open(io.BytesIO(small)).mode == "L"
+    assert module.same_pixels(small, grey)
+    coloured = png(
+        np.stack([ramp, ramp // 2, ramp, np.full_like(ramp, 255)], -1)
+    )
+    assert module.smallest_png(coloured) == coloured
+    assert not module.same_pixels(grey, coloured)
+    with pytest.raises(TypeError, match="bytes"):
+        module.smallest_png("figure.png")

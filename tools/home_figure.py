@@ -6,16 +6,22 @@
 The picture is the figure that chapter 05 draws with ``plot_conditional_grid`` (row = the
 requested digit, column = one latent code), copied from the chapter's committed outputs, so
 it is what a full run of the chapter produces. Run it again after re-executing chapter 05.
+The figure is grey and opaque, so it is stored as a one-channel PNG: the same pixels in about
+half the bytes (131 KB as RGBA, 70 KB grey), which a phone on a slow network fetches before
+it can show the home page.
 """
 
 from __future__ import annotations
 
 import argparse
 import base64
+import io
 import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 CHAPTER = ROOT / "chapters" / "05_cvae.ipynb"
@@ -39,6 +45,31 @@ def chapter_figure(chapter: Path = CHAPTER) -> bytes:
     raise ValueError(f"{chapter.name}: no cell calls {CALL}...)")
 
 
+def smallest_png(png: bytes) -> bytes:
+    """``png`` with the same pixels, one grey channel where it is grey and opaque."""
+    if not isinstance(png, bytes):
+        raise TypeError(f"png must be bytes, got {type(png).__name__}")
+    image = Image.open(io.BytesIO(png))
+    pixels = np.asarray(image.convert("RGBA"))
+    grey = (pixels[..., 0] == pixels[..., 1]).all() and (
+        pixels[..., 1] == pixels[..., 2]
+    ).all()
+    if not grey or (pixels[..., 3] != 255).any():
+        return png
+    out = io.BytesIO()
+    image.convert("L").save(out, "PNG", optimize=True)
+    return out.getvalue() if out.tell() < len(png) else png
+
+
+def same_pixels(a: bytes, b: bytes) -> bool:
+    """Whether two PNGs show the same picture."""
+    first, second = (
+        np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+        for png in (a, b)
+    )
+    return first.shape == second.shape and bool((first == second).all())
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -49,13 +80,16 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     figure = chapter_figure()
     if args.check:
-        current = PICTURE.exists() and PICTURE.read_bytes() == figure
+        current = PICTURE.exists() and same_pixels(
+            PICTURE.read_bytes(), figure
+        )
         print(
             f"{PICTURE.relative_to(ROOT)} is {'up to date' if current else 'out of date'}"
         )
         return 0 if current else 1
-    PICTURE.write_bytes(figure)
-    print(f"wrote {PICTURE.relative_to(ROOT)} ({len(figure):,} bytes)")
+    stored = smallest_png(figure)
+    PICTURE.write_bytes(stored)
+    print(f"wrote {PICTURE.relative_to(ROOT)} ({len(stored):,} bytes)")
     return 0
 
 

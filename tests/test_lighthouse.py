@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.lighthouse import meets_targets, median_run, summarize, table
+from benchmarks.lighthouse import median_run, meets_targets, summarize, table
 
 
 def report(

@@ -310,7 +310,8 @@ def main(argv=None) -> int:
     )
     sent = "uncompressed" if args.no_gzip else "text gzip-compressed"
     text = (
-        f"Lighthouse 12.2.3, mobile defaults, Debian chromium; files "
+        f"Lighthouse 12.2.3, mobile defaults, Debian chromium (paint holding "
+        f"off), median of {args.runs} runs per page; files "
         f"served {sent}; {stamp}; {machine}.\nTargets: performance >= {TARGETS['performance']}, "
         f"accessibility {TARGETS['accessibility']}, "
         f"<= {TARGETS['bytes'] / 1e6:g} MB per page.\n\n{table(rows)}\n"
